@@ -1,0 +1,55 @@
+import { defineConfig, type Plugin } from 'vite';
+import { crx } from '@crxjs/vite-plugin';
+import fs from 'node:fs';
+import path from 'node:path';
+import manifest from './manifest.json' with { type: 'json' };
+
+// Weights are installed by models/install.mjs into models/installed/ (git-ignored) and copied verbatim
+// into dist/models/, next to the catalog, so the offscreen document can fetch them from its own origin.
+function copyModels(): Plugin {
+  return {
+    name: 'netlens-copy-models',
+    apply: 'build',
+    writeBundle(options) {
+      const outDir = options.dir ?? 'dist';
+      const src = path.resolve('models/installed');
+      if (!fs.existsSync(src)) throw new Error('models/installed is missing: run `npm run models` first');
+      fs.cpSync(src, path.join(outDir, 'models'), { recursive: true });
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [crx({ manifest }), copyModels()],
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 4000,
+    rollupOptions: { input: { offscreen: 'src/offscreen/offscreen.html' } },
+  },
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
