@@ -1,4 +1,5 @@
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+import type { Plugin } from 'vite';
 import { crx } from '@crxjs/vite-plugin';
 import fs from 'node:fs';
 import path from 'node:path';

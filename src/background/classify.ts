@@ -1,0 +1,97 @@
+// The right-click → result flow, run in the service worker. It holds no state of its own between events:
+// everything the popup needs is written to storage.session as it happens.
+import browser from 'webextension-polyfill';
+import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type NetLensError, type Replies } from '../shared/messages';
+import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
+import type { ModelHost } from '../engine/host';
+import { getTabState, keepSource, setTabState } from './tab-store';
+
+export const MENU_CLASSIFY = 'netlens-classify';
+export const MENU_CLASSIFY_PAGE = 'netlens-classify-page';
+
+export interface MenuClick { menuItemId: string | number; srcUrl?: string; frameId?: number; pageUrl?: string }
+
+// requestId → tabId, for routing progress; losing it on a restart only loses progress ticks, not results.
+const inflight = new Map<string, number>();
+let lastHostStatus = '';
+
+const CONTENT_TIMEOUT_MS = 3000;
+
+async function resolveSource(tabId: number, click: MenuClick): Promise<Replies['bg/resolve-target']> {
+  const ask: BackgroundToContent = { type: 'bg/resolve-target', target: 'content', srcUrl: click.srcUrl ?? null };
+  try {
+    const reply = (await Promise.race([
+      browser.tabs.sendMessage(tabId, ask, { frameId: click.frameId ?? 0 }),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('content script timeout')), CONTENT_TIMEOUT_MS)),
+    ])) as Replies['bg/resolve-target'] | undefined;
+    if (reply) return reply;
+  } catch {
+    // No content script here (browser pages, the Web Store, a frame that is gone): use what the menu told us.
+  }
+  const src = click.srcUrl;
+  if (src && /^(https?:|data:)/i.test(src)) return { ok: true, source: { url: src, kind: 'menu' } };
+  if (src?.startsWith('blob:')) return fail('no-image', 'This image is a blob: URL that only the page can read, and NetLens cannot reach into this page. Try saving the image first.');
+  return fail('no-image', 'NetLens found no image where you right-clicked. Right-click a picture (a photo, a canvas or a CSS background) and choose “Classify with NetLens”.');
+}
+
+async function setErrorIfCurrent(tabId: number, requestId: string, error: NetLensError) {
+  const now = await getTabState(tabId);
+  if (now && now.requestId !== requestId && now.status !== 'loading') return;
+  await setTabState(tabId, { status: 'error', requestId, error, at: Date.now() });
+}
+
+export async function classifyFromMenu(host: ModelHost, tabId: number, click: MenuClick): Promise<void> {
+  const requestId = crypto.randomUUID();
+  inflight.set(requestId, tabId);
+  try {
+    await setTabState(tabId, { status: 'loading', requestId, phase: 'capture', progress: null, message: 'Finding the image…', queueDepth: 0, startedAt: Date.now() });
+    // Show the popup at once so the user sees progress; Chrome may refuse (no focused window): that is fine.
+    chrome.action.openPopup?.().catch(() => undefined);
+    const found = await resolveSource(tabId, click);
+    if (!found.ok) return await setErrorIfCurrent(tabId, requestId, found.error);
+    await runClassification(host, tabId, requestId, found.source);
+  } finally {
+    inflight.delete(requestId);
+  }
+}
+
+export async function runClassification(host: ModelHost, tabId: number, requestId: string, source: ImageSource): Promise<void> {
+  inflight.set(requestId, tabId);
+  await keepSource(tabId, source);
+  const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
+  const reply = await host.classify({ requestId, source, modelId: settings.modelId, backend: settings.backend, remembered });
+  if (!reply.ok) return setErrorIfCurrent(tabId, requestId, reply.error);
+  if (reply.choice) await saveBackendChoice(reply.choice);
+  // Requests are served in order, so a later request's state is never overwritten by an earlier one's
+  // result, except when the user clicked again meanwhile: then the newer request owns the tab.
+  const now = await getTabState(tabId);
+  if (now && now.requestId !== requestId && now.status === 'loading') return;
+  await setTabState(tabId, { status: 'done', requestId, result: reply.result });
+}
+
+export async function reclassify(host: ModelHost, tabId: number, source: ImageSource): Promise<void> {
+  const requestId = crypto.randomUUID();
+  try {
+    await setTabState(tabId, { status: 'loading', requestId, phase: 'queued', progress: null, message: 'Classifying again…', queueDepth: 0, startedAt: Date.now() });
+    await runClassification(host, tabId, requestId, source);
+  } finally {
+    inflight.delete(requestId);
+  }
+}
+
+export async function onHostProgress(p: Extract<HostToBackground, { type: 'offscreen/progress' }>): Promise<void> {
+  if (p.requestId === null) {
+    // Preloading (no tab yet): one global status, throttled to whole percents.
+    const key = `${p.phase}:${p.progress === null ? '' : Math.round(p.progress * 100)}`;
+    if (key === lastHostStatus) return;
+    lastHostStatus = key;
+    await browser.storage.session.set({ hostStatus: { phase: p.phase, progress: p.progress, message: p.message, at: Date.now() } });
+    return;
+  }
+  const tabId = inflight.get(p.requestId);
+  if (tabId === undefined) return;
+  const now = await getTabState(tabId);
+  if (!now || now.status !== 'loading' || now.requestId !== p.requestId) return;
+  if (now.phase === p.phase && p.progress !== null && now.progress !== null && p.progress - now.progress < 0.04 && p.progress < 1) return;
+  await setTabState(tabId, { ...now, phase: p.phase, progress: p.progress, message: p.message, queueDepth: p.queueDepth });
+}

@@ -1,0 +1,65 @@
+// Service-worker entry: context menus, routing, badge. Wiring only; it keeps no state that an idle shutdown
+// would lose (results and settings live in chrome.storage).
+import browser from 'webextension-polyfill';
+import { assertContext } from '../shared/context';
+import { HostToBackgroundSchema, PopupToBackgroundSchema, fail, parse, type Handlers, type PopupToBackground, type Replies } from '../shared/messages';
+import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
+import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, classifyFromMenu, onHostProgress, reclassify } from './classify';
+import { OFFSCREEN_PATH, offscreenHost } from './offscreen-host';
+import { forgetTab, getSource } from './tab-store';
+
+assertContext('service-worker');
+
+const host = offscreenHost;
+
+browser.runtime.onInstalled.addListener(async () => {
+  await browser.contextMenus.removeAll();
+  browser.contextMenus.create({ id: MENU_CLASSIFY, title: 'Classify with NetLens', contexts: ['image'] });
+  // Canvases and CSS backgrounds are not "images" to the browser's menu: this page-level item lets the
+  // content script find the picture under the pointer, and says so plainly when there is none.
+  browser.contextMenus.create({ id: MENU_CLASSIFY_PAGE, title: 'Classify the picture here with NetLens', contexts: ['page', 'frame', 'link'] });
+});
+
+browser.contextMenus.onClicked.addListener((info, tab) => {
+  if (tab?.id === undefined || tab.id < 0) return;
+  if (info.menuItemId !== MENU_CLASSIFY && info.menuItemId !== MENU_CLASSIFY_PAGE) return;
+  void classifyFromMenu(host, tab.id, info);
+});
+
+browser.tabs.onRemoved.addListener((tabId) => { void forgetTab(tabId); });
+
+const popupHandlers: Handlers<PopupToBackground, void> = {
+  'popup/reclassify': async (m) => {
+    const source = await getSource(m.tabId);
+    if (!source) return fail('no-image', 'That image is no longer available to re-run; right-click it again.');
+    void reclassify(host, m.tabId, source);
+    return { ok: true };
+  },
+  'popup/preload': async () => {
+    const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
+    const r = await host.preload({ modelId: settings.modelId, backend: settings.backend, remembered });
+    if (r.ok && r.choice) await saveBackendChoice(r.choice);
+    return r.ok ? { ok: true, backend: r.backend } : r;
+  },
+};
+
+const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
+const offscreenUrl = browser.runtime.getURL(OFFSCREEN_PATH);
+
+browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender): Promise<unknown> | undefined => {
+  if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
+  const type = (raw as { type?: unknown })?.type;
+  if (typeof type !== 'string') return undefined;
+  if (type.startsWith('offscreen/')) {
+    const msg = sender.url === offscreenUrl ? parse(HostToBackgroundSchema, raw) : null;
+    if (msg) void onHostProgress(msg);
+    return undefined;
+  }
+  if (type.startsWith('popup/')) {
+    if (sender.tab && !sender.tab.url?.startsWith(extensionOrigin)) return Promise.resolve(fail('bad-request', 'sender not allowed'));
+    const msg = parse(PopupToBackgroundSchema, raw);
+    if (!msg) return Promise.resolve(fail('bad-request', 'malformed request'));
+    return (popupHandlers[msg.type] as (m: PopupToBackground) => Promise<Replies[PopupToBackground['type']]>)(msg);
+  }
+  return undefined;
+});

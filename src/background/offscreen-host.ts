@@ -1,0 +1,53 @@
+// The Chrome model host: an offscreen document created on demand. One creation promise at a time; if the
+// document was closed (by Chrome, a crash, or a test) it is created again, and a request that was cut off
+// by the closure is retried once on the new document.
+import { fail, type BackgroundToHost, type Replies } from '../shared/messages';
+import type { ModelHost } from '../engine/host';
+
+export const OFFSCREEN_PATH = 'src/offscreen/offscreen.html';
+let creating: Promise<void> | null = null;
+
+async function hasDocument(): Promise<boolean> {
+  const contexts = await chrome.runtime.getContexts({
+    contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT],
+    documentUrls: [chrome.runtime.getURL(OFFSCREEN_PATH)],
+  });
+  return contexts.length > 0;
+}
+
+export async function ensureOffscreenDocument(): Promise<void> {
+  if (await hasDocument()) return;
+  creating ??= chrome.offscreen
+    .createDocument({
+      url: OFFSCREEN_PATH,
+      // WORKERS keeps the document alive while idle (AUDIO_PLAYBACK documents are closed after ~30 s);
+      // there is no ML reason. TF.js's wasm/WebGPU/WebGL all work here whatever the reason.
+      reasons: [chrome.offscreen.Reason.WORKERS],
+      justification: 'Runs the image classification model (TensorFlow.js) on this computer.',
+    })
+    .catch((e: Error) => { if (!/single offscreen/i.test(e.message)) throw e; })
+    .finally(() => { creating = null; });
+  await creating;
+}
+
+const CUT_OFF = /message port closed|receiving end does not exist|could not establish connection|context invalidated/i;
+
+async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type']]> {
+  for (let attempt = 0; ; attempt++) {
+    await ensureOffscreenDocument();
+    try {
+      const reply = (await chrome.runtime.sendMessage(msg)) as Replies[M['type']] | undefined;
+      if (reply) return reply;
+      throw new Error('The message port closed before a response was received.');
+    } catch (e) {
+      const message = (e as Error).message ?? String(e);
+      if (attempt === 0 && CUT_OFF.test(message)) continue; // the document went away mid-request: retry once
+      return fail('interrupted', `The model host stopped before answering (${message}). Please try again.`) as Replies[M['type']];
+    }
+  }
+}
+
+export const offscreenHost: ModelHost = {
+  classify: (req) => send({ type: 'bg/classify', target: 'offscreen', ...req }),
+  preload: (req) => send({ type: 'bg/preload', target: 'offscreen', ...req }),
+};

@@ -1,0 +1,45 @@
+// Per-tab state in storage.session (survives service-worker restarts, cleared when the browser closes),
+// plus the action badge that mirrors it.
+import browser from 'webextension-polyfill';
+import { sourceKey, tabKey, type TabState } from '../shared/tab-state';
+import type { ImageSource } from '../shared/messages';
+
+export async function getTabState(tabId: number): Promise<TabState | null> {
+  const key = tabKey(tabId);
+  return ((await browser.storage.session.get(key))[key] as TabState | undefined) ?? null;
+}
+
+export async function setTabState(tabId: number, state: TabState): Promise<void> {
+  await browser.storage.session.set({ [tabKey(tabId)]: state });
+  await updateBadge(tabId, state);
+}
+
+// Sources are kept so the popup can re-run an image with another model; large data: captures are not kept
+// (storage.session holds 10 MB in all), the user can right-click again.
+const MAX_KEPT_SOURCE = 1_500_000;
+export async function keepSource(tabId: number, source: ImageSource): Promise<void> {
+  if (source.url.length <= MAX_KEPT_SOURCE) await browser.storage.session.set({ [sourceKey(tabId)]: source });
+  else await browser.storage.session.remove(sourceKey(tabId));
+}
+
+export async function getSource(tabId: number): Promise<ImageSource | null> {
+  const key = sourceKey(tabId);
+  return ((await browser.storage.session.get(key))[key] as ImageSource | undefined) ?? null;
+}
+
+export async function forgetTab(tabId: number): Promise<void> {
+  await browser.storage.session.remove([tabKey(tabId), sourceKey(tabId)]);
+}
+
+async function updateBadge(tabId: number, state: TabState): Promise<void> {
+  const [text, color] =
+    state.status === 'loading' ? ['…', '#6366f1']
+      : state.status === 'error' ? ['!', '#dc2626']
+        : [`${Math.round((state.result.predictions[0]?.prob ?? 0) * 100)}%`, '#4338ca'];
+  try {
+    await browser.action.setBadgeBackgroundColor({ tabId, color });
+    await browser.action.setBadgeText({ tabId, text });
+  } catch {
+    /* the tab may be gone */
+  }
+}

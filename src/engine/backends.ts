@@ -1,0 +1,134 @@
+// Backend selection for the model host. Order of preference: a hardware GPU (WebGPU, then WebGL), then wasm
+// (SIMD), then the pure-JS cpu backend. Software GPUs (SwiftShader, llvmpipe, WebGPU fallback adapters) are
+// CPU emulation: on a 2-core machine SwiftShader WebGPU was ~50× slower than wasm, so when only software GPUs
+// exist we measure them against wasm once and keep the fastest; the result is remembered by the caller.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import type { Backend, BackendChoice, BackendPref } from '../shared/messages';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+});
+// Extension pages expose SharedArrayBuffer, so tfjs-wasm would pick its threaded build, whose workers
+// importScripts(blob:…) — blocked by MV3's CSP, and setBackend('wasm') then never resolves.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
+export const FALLBACK_ORDER: Backend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface GpuProbe { available: boolean; software: boolean; description: string }
+
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
+
+export async function probeWebGpu(): Promise<GpuProbe> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return { available: false, software: false, description: 'no navigator.gpu' };
+  const adapter = (await gpu.requestAdapter().catch(() => null)) as
+    | { isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } }
+    | null;
+  if (!adapter) return { available: false, software: false, description: 'no WebGPU adapter' };
+  const info = adapter.info ?? {};
+  const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
+  const software = Boolean(adapter.isFallbackAdapter ?? info.isFallbackAdapter) || SOFTWARE_RENDERER.test(name);
+  return { available: true, software, description: name };
+}
+
+export function probeWebGl(): GpuProbe {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
+    if (!gl) return { available: false, software: false, description: 'no WebGL2' };
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return { available: true, software: SOFTWARE_RENDERER.test(renderer), description: renderer };
+  } catch (e) {
+    return { available: false, software: false, description: String(e) };
+  }
+}
+
+export async function activate(backend: Backend): Promise<boolean> {
+  try {
+    if (!(await tf.setBackend(backend))) return false;
+    await tf.ready();
+    return tf.getBackend() === backend;
+  } catch {
+    return false;
+  }
+}
+
+/** A small conv-net-shaped workload, timed after one warm-up run (shader compilation is not what we compare). */
+async function timeWorkload(): Promise<number> {
+  const run = async () => {
+    const y = tf.tidy(() => {
+      const x = tf.randomUniform([1, 56, 56, 32], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomUniform([3, 3, 32, 32], -0.1, 0.1, 'float32', 2) as tf.Tensor4D;
+      return tf.conv2d(tf.relu(tf.conv2d(x, w, 1, 'same')), w, 1, 'same').mean();
+    });
+    await y.data();
+    y.dispose();
+  };
+  await run();
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) { const t0 = performance.now(); await run(); times.push(performance.now() - t0); }
+  return times.sort((a, b) => a - b)[1]!;
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+/** Decide the automatic backend for this browser. Leaves TF.js on the chosen backend. */
+export async function chooseAutomatically(): Promise<BackendChoice> {
+  const base = { timings: {} as Record<string, number>, userAgent: navigator.userAgent };
+  const [gpu, gl] = [await probeWebGpu(), probeWebGl()];
+  if (gpu.available && !gpu.software && (await activate('webgpu'))) {
+    return { ...base, backend: 'webgpu', reason: `hardware GPU through WebGPU (${gpu.description})` };
+  }
+  if (gl.available && !gl.software && (await activate('webgl'))) {
+    return { ...base, backend: 'webgl', reason: `hardware GPU through WebGL (${gl.description})${gpu.available ? '' : '; no WebGPU adapter'}` };
+  }
+  // Only software GPUs (or none): measure them against wasm and keep the fastest.
+  const candidates: { backend: Backend; label: string }[] = [];
+  if (gpu.available) candidates.push({ backend: 'webgpu', label: `webgpu (software: ${gpu.description})` });
+  if (gl.available) candidates.push({ backend: 'webgl', label: `webgl (software: ${gl.description})` });
+  candidates.push({ backend: 'wasm', label: 'wasm SIMD' });
+  const measured: { backend: Backend; label: string; t: number }[] = [];
+  for (const c of candidates) {
+    if (!(await activate(c.backend))) continue;
+    const t = await timeWorkload();
+    base.timings[c.backend] = Math.round(t * 100) / 100;
+    measured.push({ ...c, t });
+  }
+  if (!measured.length) {
+    await activate('cpu');
+    return { ...base, backend: 'cpu', reason: 'no GPU and no WebAssembly backend could start; using the plain JavaScript cpu backend' };
+  }
+  measured.sort((a, b) => a.t - b.t);
+  const best = measured[0]!;
+  const others = measured.slice(1).map((m) => `${m.label} ${ms(m.t)} (${(m.t / best.t).toFixed(1)}× slower)`);
+  await activate(best.backend);
+  const why = gpu.available || gl.available ? 'no hardware GPU found; ' : 'no GPU available; ';
+  return { ...base, backend: best.backend, reason: `${why}${best.label} measured fastest: ${ms(best.t)}${others.length ? ' vs ' + others.join(', ') : ''}` };
+}
+
+/**
+ * Puts TF.js on the backend the user wants: an explicit choice is tried first and falls back down the list
+ * (with the reason saying so); 'auto' uses the remembered choice or measures one.
+ */
+export async function ensureBackend(pref: BackendPref, remembered: BackendChoice | null): Promise<{ backend: Backend; reason: string; choice: BackendChoice | null }> {
+  if (pref === 'auto') {
+    if (remembered && (tf.getBackend() === remembered.backend || (await activate(remembered.backend)))) {
+      return { backend: remembered.backend, reason: `auto: ${remembered.reason}`, choice: remembered };
+    }
+    const choice = await chooseAutomatically();
+    return { backend: choice.backend, reason: `auto: ${choice.reason}`, choice };
+  }
+  if (tf.getBackend() === pref || (await activate(pref))) return { backend: pref, reason: 'chosen in settings', choice: null };
+  for (const b of FALLBACK_ORDER.slice(FALLBACK_ORDER.indexOf(pref) + 1)) {
+    if (await activate(b)) return { backend: b, reason: `${pref} is not available in this browser; fell back to ${b}`, choice: null };
+  }
+  throw new Error('no TensorFlow.js backend could start');
+}

@@ -1,0 +1,109 @@
+// Turning the user's image (an http(s) or data: URL) into pixels, in an extension page (the offscreen document,
+// or a Firefox background page later). fetch → blob → createImageBitmap works for cross-origin images without
+// CORS thanks to host permissions; img.decode() never resolves in the offscreen document, so it is not used.
+import { fitWithin, MAX_SIDE } from './preprocess';
+
+export class ImageError extends Error {
+  constructor(readonly code: 'fetch-failed' | 'http-status' | 'timeout' | 'not-an-image' | 'decode-failed', message: string) {
+    super(message);
+    this.name = 'ImageError';
+  }
+}
+
+export const FETCH_TIMEOUT_MS = 15_000;
+
+export interface DecodedImage {
+  bitmap: ImageBitmap;
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+}
+
+export function displayUrl(url: string): string {
+  if (url.startsWith('data:')) return `${url.slice(0, Math.min(40, url.indexOf(',') + 1 || 40))}… (${Math.round(url.length / 1024)} kB)`;
+  return url.length > 300 ? url.slice(0, 300) + '…' : url;
+}
+
+async function fetchBlob(url: string, timeoutMs: number): Promise<Blob> {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  try {
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: ctrl.signal, credentials: 'include', redirect: 'follow' });
+    } catch (e) {
+      if (ctrl.signal.aborted) throw new ImageError('timeout', `The image server did not answer within ${timeoutMs / 1000} s: ${displayUrl(url)}`);
+      throw new ImageError('fetch-failed', `Could not download the image (${(e as Error).message}): ${displayUrl(url)}`);
+    }
+    if (!res.ok) throw new ImageError('http-status', `The image could not be downloaded: the server answered ${res.status}${res.statusText ? ' ' + res.statusText : ''} for ${displayUrl(url)}`);
+    const type = (res.headers.get('content-type') ?? '').toLowerCase();
+    if (type.startsWith('text/html') || type.startsWith('application/json')) {
+      throw new ImageError('not-an-image', `That address returned a web page (${type.split(';')[0]}), not an image: ${displayUrl(url)}`);
+    }
+    try {
+      return await res.blob();
+    } catch (e) {
+      if (ctrl.signal.aborted) throw new ImageError('timeout', `The image did not finish downloading within ${timeoutMs / 1000} s: ${displayUrl(url)}`);
+      throw new ImageError('fetch-failed', `The download broke off (${(e as Error).message}): ${displayUrl(url)}`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** SVG has no intrinsic raster: Chromium's createImageBitmap refuses it, so it is drawn through an <img>. */
+async function rasterizeSvg(blob: Blob): Promise<ImageBitmap> {
+  if (typeof Image === 'undefined') throw new ImageError('decode-failed', 'SVG images need a DOM to be drawn');
+  const url = URL.createObjectURL(blob);
+  try {
+    const img = new Image();
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new ImageError('decode-failed', 'The SVG image could not be drawn'));
+      img.src = url;
+    });
+    const w = img.naturalWidth || 512, h = img.naturalHeight || 512;
+    const { width, height } = fitWithin(w, h, 1024);
+    const c = new OffscreenCanvas(width, height);
+    c.getContext('2d')!.drawImage(img, 0, 0, width, height);
+    return await createImageBitmap(c);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+export async function decodeImage(url: string, opts: { timeoutMs?: number; maxSide?: number } = {}): Promise<DecodedImage> {
+  const blob = await fetchBlob(url, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
+  if (blob.size === 0) throw new ImageError('not-an-image', `The image is empty (0 bytes): ${displayUrl(url)}`);
+  let full: ImageBitmap;
+  try {
+    full = blob.type.includes('svg') ? await rasterizeSvg(blob) : await createImageBitmap(blob);
+  } catch (e) {
+    if (e instanceof ImageError) throw e;
+    const what = blob.type ? `a ${blob.type} file` : 'this file';
+    throw new ImageError('decode-failed', `The browser could not decode ${what} as an image (it may be truncated, corrupt or not an image): ${displayUrl(url)}`);
+  }
+  const fit = fitWithin(full.width, full.height, opts.maxSide ?? MAX_SIDE);
+  if (!fit.scaled) return { bitmap: full, width: full.width, height: full.height, originalWidth: full.width, originalHeight: full.height };
+  // Scale down while still 8-bit, before any tensor exists.
+  const small = await createImageBitmap(full, { resizeWidth: fit.width, resizeHeight: fit.height, resizeQuality: 'high' });
+  const orig = { originalWidth: full.width, originalHeight: full.height };
+  full.close();
+  return { bitmap: small, width: small.width, height: small.height, ...orig };
+}
+
+export async function thumbnailDataUrl(bitmap: ImageBitmap, maxSide = 224): Promise<string> {
+  const { width, height } = fitWithin(bitmap.width, bitmap.height, maxSide);
+  const c = new OffscreenCanvas(width, height);
+  const g = c.getContext('2d')!;
+  g.imageSmoothingQuality = 'high';
+  g.drawImage(bitmap, 0, 0, width, height);
+  const blob = await c.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
+  return await new Promise<string>((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(blob);
+  });
+}

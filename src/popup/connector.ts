@@ -1,0 +1,56 @@
+// The popup's one door to the rest of the extension. The view model only sees this interface, so popup
+// tests can hand it a mock.
+import browser from 'webextension-polyfill';
+import type { BackendChoice, PopupToBackground, Replies } from '../shared/messages';
+import { loadBackendChoice, loadSettings, saveSettings, type Settings } from '../shared/settings';
+import { tabKey, type TabState } from '../shared/tab-state';
+
+export interface HostStatus { phase: string; progress: number | null; message: string; at: number }
+
+export interface PopupConnector {
+  /** The tab this popup is about: `?tab=<id>` when opened as a page, else the active tab. */
+  tabId(): Promise<number | null>;
+  tabState(tabId: number): Promise<TabState | null>;
+  hostStatus(): Promise<HostStatus | null>;
+  settings(): Promise<Settings>;
+  backendChoice(): Promise<BackendChoice | null>;
+  saveSettings(patch: Partial<Settings>): Promise<Settings>;
+  reclassify(tabId: number): Promise<Replies['popup/reclassify']>;
+  preload(): Promise<Replies['popup/preload']>;
+  /** Calls back whenever the tab's state or the model host's status changes. Returns an unsubscribe. */
+  watch(tabId: number | null, on: { tab(s: TabState | null): void; host(s: HostStatus | null): void }): () => void;
+}
+
+function send<M extends PopupToBackground>(msg: M): Promise<Replies[M['type']]> {
+  return browser.runtime.sendMessage(msg) as Promise<Replies[M['type']]>;
+}
+
+export const extensionConnector: PopupConnector = {
+  async tabId() {
+    const q = new URLSearchParams(location.search).get('tab');
+    if (q !== null && /^\d+$/.test(q)) return Number(q);
+    const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+    return tab?.id ?? null;
+  },
+  async tabState(tabId) {
+    const k = tabKey(tabId);
+    return ((await browser.storage.session.get(k))[k] as TabState | undefined) ?? null;
+  },
+  async hostStatus() {
+    return ((await browser.storage.session.get('hostStatus')).hostStatus as HostStatus | undefined) ?? null;
+  },
+  settings: loadSettings,
+  backendChoice: loadBackendChoice,
+  saveSettings,
+  reclassify: (tabId) => send({ type: 'popup/reclassify', tabId }),
+  preload: () => send({ type: 'popup/preload' }),
+  watch(tabId, on) {
+    const listener = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
+      if (area !== 'session') return;
+      if (tabId !== null && tabKey(tabId) in changes) on.tab((changes[tabKey(tabId)]!.newValue as TabState | undefined) ?? null);
+      if ('hostStatus' in changes) on.host((changes.hostStatus!.newValue as HostStatus | undefined) ?? null);
+    };
+    browser.storage.onChanged.addListener(listener);
+    return () => browser.storage.onChanged.removeListener(listener);
+  },
+};

@@ -1,0 +1,99 @@
+// Popup state in one place: read-only signals out, named actions in.
+import { computed, signal, type ReadonlySignal } from '@preact/signals';
+import { classifierModels, findModel, type ModelEntry } from '../shared/catalog';
+import type { BackendChoice, BackendPref, NetLensError } from '../shared/messages';
+import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
+import type { TabState } from '../shared/tab-state';
+import type { HostStatus, PopupConnector } from './connector';
+
+export type View =
+  | { kind: 'starting' }
+  | { kind: 'empty' }
+  | { kind: 'loading'; message: string; progress: number | null; queueDepth: number }
+  | { kind: 'error'; error: NetLensError }
+  | { kind: 'result'; state: Extract<TabState, { status: 'done' }> };
+
+export interface ViewModel {
+  view: ReadonlySignal<View>;
+  settings: ReadonlySignal<Settings>;
+  models: readonly ModelEntry[];
+  currentModel: ReadonlySignal<ModelEntry | undefined>;
+  backendChoice: ReadonlySignal<BackendChoice | null>;
+  /** model-loading progress while preloading (no request yet) */
+  host: ReadonlySignal<HostStatus | null>;
+  notice: ReadonlySignal<string | null>;
+  start(): Promise<void>;
+  stop(): void;
+  chooseModel(id: string): Promise<void>;
+  chooseBackend(b: BackendPref): Promise<void>;
+  retry(): Promise<void>;
+}
+
+export function createViewModel(c: PopupConnector): ViewModel {
+  const ready = signal(false);
+  const tabId = signal<number | null>(null);
+  const tab = signal<TabState | null>(null);
+  const host = signal<HostStatus | null>(null);
+  const settings = signal<Settings>(DEFAULT_SETTINGS);
+  const backendChoice = signal<BackendChoice | null>(null);
+  const notice = signal<string | null>(null);
+  let unwatch = () => {};
+
+  const view = computed<View>(() => {
+    if (!ready.value) return { kind: 'starting' };
+    const t = tab.value;
+    if (!t) return { kind: 'empty' };
+    if (t.status === 'loading') return { kind: 'loading', message: t.message, progress: t.progress, queueDepth: t.queueDepth };
+    if (t.status === 'error') return { kind: 'error', error: t.error };
+    return { kind: 'result', state: t };
+  });
+
+  async function rerunIfShowing() {
+    const id = tabId.value;
+    if (id === null || !tab.value || tab.value.status === 'loading') {
+      void c.preload();
+      return;
+    }
+    const r = await c.reclassify(id);
+    if (!r.ok) notice.value = r.error.message;
+  }
+
+  return {
+    view,
+    settings,
+    models: classifierModels(),
+    currentModel: computed(() => findModel(settings.value.modelId)),
+    backendChoice,
+    host,
+    notice,
+    async start() {
+      const id = await c.tabId();
+      tabId.value = id;
+      unwatch = c.watch(id, { tab: (s) => { tab.value = s; }, host: (s) => { host.value = s; } });
+      const [t, h, s, b] = await Promise.all([id === null ? null : c.tabState(id), c.hostStatus(), c.settings(), c.backendChoice()]);
+      tab.value = t;
+      host.value = h;
+      settings.value = s;
+      backendChoice.value = b;
+      ready.value = true;
+      // Warm the model up while the user looks at the popup, so the next right-click answers fast.
+      if (!t || t.status !== 'loading') void c.preload();
+    },
+    stop() { unwatch(); },
+    async chooseModel(id) {
+      settings.value = await c.saveSettings({ modelId: id });
+      await rerunIfShowing();
+    },
+    async chooseBackend(b) {
+      settings.value = await c.saveSettings({ backend: b });
+      await rerunIfShowing();
+      backendChoice.value = await c.backendChoice();
+    },
+    async retry() {
+      const id = tabId.value;
+      if (id === null) return;
+      const r = await c.reclassify(id);
+      if (!r.ok) notice.value = r.error.message;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+// Each entry point asserts where it runs, so a file bundled into the wrong context fails loudly at start-up
+// instead of half-working (e.g. TF.js accidentally pulled into the service worker).
+export type ExtensionContext = 'service-worker' | 'offscreen' | 'popup' | 'content';
+
+export function detectContext(): ExtensionContext | 'unknown' {
+  const g = globalThis as Record<string, unknown>;
+  if (typeof g.ServiceWorkerGlobalScope === 'function' && globalThis instanceof (g.ServiceWorkerGlobalScope as never)) return 'service-worker';
+  if (typeof location === 'undefined') return 'unknown';
+  if (location.protocol !== 'chrome-extension:' && location.protocol !== 'moz-extension:') return 'content';
+  if (location.pathname.includes('/offscreen/')) return 'offscreen';
+  if (location.pathname.includes('/popup/')) return 'popup';
+  return 'unknown';
+}
+
+export function assertContext(expected: ExtensionContext): void {
+  const actual = detectContext();
+  if (actual !== expected) throw new Error(`NetLens: this script must run in the ${expected} context, but runs in ${actual}`);
+}

@@ -1,0 +1,137 @@
+// Every cross-context message in one place, as valibot schemas: the TypeScript types are inferred from the
+// same schemas that validate messages at run time, so a handler can never drift from what is checked.
+// Names say the direction: popup/… popup → background, bg/… background → offscreen or content,
+// offscreen/… offscreen → background. Tensors never cross a message: only plain data does.
+import * as v from 'valibot';
+
+export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type Backend = (typeof BACKENDS)[number];
+export const BackendPrefSchema = v.picklist(['auto', ...BACKENDS]);
+export type BackendPref = v.InferOutput<typeof BackendPrefSchema>;
+
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+const TabId = v.pipe(v.number(), v.integer(), v.minValue(0));
+// A data: URL of a downscaled capture is a few MB at most; anything bigger is refused before parsing.
+const MAX_URL_CHARS = 48 * 1024 * 1024;
+const ImageUrl = v.pipe(
+  v.string(),
+  v.maxLength(MAX_URL_CHARS),
+  v.regex(/^(https?:|data:)/i, 'image URL must be http(s) or data:'),
+);
+
+export const SOURCE_KINDS = ['img', 'srcset', 'picture', 'css-background', 'canvas', 'blob', 'data-url', 'menu'] as const;
+export const ImageSourceSchema = v.strictObject({ url: ImageUrl, kind: v.picklist(SOURCE_KINDS) });
+export type ImageSource = v.InferOutput<typeof ImageSourceSchema>;
+
+export const BackendChoiceSchema = v.strictObject({
+  backend: v.picklist(BACKENDS),
+  reason: v.pipe(v.string(), v.maxLength(500)),
+  // ms per probe workload, for the backends that were measured
+  timings: v.record(v.string(), v.number()),
+  userAgent: v.pipe(v.string(), v.maxLength(500)),
+});
+export type BackendChoice = v.InferOutput<typeof BackendChoiceSchema>;
+
+// ---- popup → background
+export const PopupToBackgroundSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('popup/reclassify'), tabId: TabId }),
+  v.strictObject({ type: v.literal('popup/preload') }),
+]);
+export type PopupToBackground = v.InferOutput<typeof PopupToBackgroundSchema>;
+
+// ---- background → offscreen (the model host)
+export const BackgroundToHostSchema = v.variant('type', [
+  v.strictObject({
+    type: v.literal('bg/classify'),
+    target: v.literal('offscreen'),
+    requestId: Id,
+    source: ImageSourceSchema,
+    modelId: Id,
+    backend: BackendPrefSchema,
+    remembered: v.nullable(BackendChoiceSchema),
+  }),
+  v.strictObject({
+    type: v.literal('bg/preload'),
+    target: v.literal('offscreen'),
+    modelId: Id,
+    backend: BackendPrefSchema,
+    remembered: v.nullable(BackendChoiceSchema),
+  }),
+]);
+export type BackgroundToHost = v.InferOutput<typeof BackgroundToHostSchema>;
+
+// ---- offscreen → background
+export const PHASES = ['capture', 'queued', 'backend', 'model', 'classify'] as const;
+export type Phase = (typeof PHASES)[number];
+export const HostToBackgroundSchema = v.variant('type', [
+  v.strictObject({
+    type: v.literal('offscreen/progress'),
+    requestId: v.nullable(Id),
+    phase: v.picklist(PHASES),
+    progress: v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
+    message: v.pipe(v.string(), v.maxLength(300)),
+    queueDepth: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  }),
+]);
+export type HostToBackground = v.InferOutput<typeof HostToBackgroundSchema>;
+
+// ---- background → content script
+export const BackgroundToContentSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('bg/resolve-target'), target: v.literal('content'), srcUrl: v.nullable(v.string()) }),
+]);
+export type BackgroundToContent = v.InferOutput<typeof BackgroundToContentSchema>;
+
+// ---- replies (plain data)
+export const ERROR_CODES = [
+  'no-image', 'tainted', 'fetch-failed', 'http-status', 'timeout', 'not-an-image', 'decode-failed',
+  'model-load-failed', 'backend-failed', 'interrupted', 'bad-request', 'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export interface NetLensError { code: ErrorCode; message: string }
+
+export interface Prediction { index: number; className: string; prob: number }
+export interface ClassifyResult {
+  requestId: string;
+  modelId: string;
+  modelName: string;
+  backend: Backend;
+  backendReason: string;
+  predictions: Prediction[];
+  /** preprocessing + forward pass + read-back, ms */
+  elapsedMs: number;
+  /** from the request reaching the model host to the reply (fetch, decode, queue, model load included), ms */
+  totalMs: number;
+  image: { width: number; height: number; originalWidth: number; originalHeight: number };
+  thumbnail: string;
+  source: { kind: ImageSource['kind']; url: string };
+  at: number;
+}
+export interface BackendInfo { backend: Backend; reason: string }
+
+export type Reply<T> = ({ ok: true } & T) | { ok: false; error: NetLensError };
+
+export interface Replies {
+  'popup/reclassify': Reply<object>;
+  'popup/preload': Reply<{ backend: BackendInfo }>;
+  'bg/classify': Reply<{ result: ClassifyResult; choice: BackendChoice | null }>;
+  'bg/preload': Reply<{ backend: BackendInfo; choice: BackendChoice | null }>;
+  'offscreen/progress': void;
+  'bg/resolve-target': Reply<{ source: ImageSource }>;
+}
+
+export type AnyMessage = PopupToBackground | BackgroundToHost | HostToBackground | BackgroundToContent;
+export type ReplyTo<M extends AnyMessage> = Replies[M['type']];
+
+/** A handler table that must cover every message of a union, each returning that message's reply type. */
+export type Handlers<U extends AnyMessage, Ctx> = {
+  [K in U['type']]: (msg: Extract<U, { type: K }>, ctx: Ctx) => Promise<Replies[K]>;
+};
+
+export function fail(code: ErrorCode, message: string): { ok: false; error: NetLensError } {
+  return { ok: false, error: { code, message } };
+}
+
+export function parse<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> | null {
+  const r = v.safeParse(schema, input);
+  return r.success ? r.output : null;
+}
