@@ -18,10 +18,11 @@ let lastHostStatus = '';
 const CONTENT_TIMEOUT_MS = 3000;
 
 async function resolveSource(tabId: number, click: MenuClick): Promise<Replies['bg/resolve-target']> {
-  const ask: BackgroundToContent = { type: 'bg/resolve-target', target: 'content', srcUrl: click.srcUrl ?? null };
+  const anyFrame = click.frameId === undefined;
+  const ask: BackgroundToContent = { type: 'bg/resolve-target', target: 'content', srcUrl: click.srcUrl ?? null, anyFrame };
   try {
     const reply = (await Promise.race([
-      browser.tabs.sendMessage(tabId, ask, { frameId: click.frameId ?? 0 }),
+      anyFrame ? browser.tabs.sendMessage(tabId, ask) : browser.tabs.sendMessage(tabId, ask, { frameId: click.frameId }),
       new Promise((_, reject) => setTimeout(() => reject(new Error('content script timeout')), CONTENT_TIMEOUT_MS)),
     ])) as Replies['bg/resolve-target'] | undefined;
     if (reply) return reply;

@@ -94,12 +94,14 @@ async function fromElement(el: Element): Promise<Resolved | null> {
 }
 
 async function resolveTarget(srcUrl: string | null): Promise<Resolved> {
-  if (last && Date.now() - last.at < 60_000) {
+  const click = last;
+  last = null; // one right-click, one answer: a frame never answers for an old click
+  if (click && Date.now() - click.at < 60_000) {
     // The clicked element and its ancestors first (a caption inside a CSS-background card), then whatever
     // lies under the pointer (an image behind a transparent overlay).
     const seen = new Set<Element>();
-    const chain = last.path.filter((t): t is Element => t instanceof Element).slice(0, 8);
-    const under = document.elementsFromPoint(last.x, last.y);
+    const chain = click.path.filter((t): t is Element => t instanceof Element).slice(0, 8);
+    const under = document.elementsFromPoint(click.x, click.y);
     for (const el of [...chain, ...under]) {
       if (seen.has(el) || el === document.documentElement) continue;
       seen.add(el);
@@ -115,5 +117,6 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.Mes
   if (sender.id !== browser.runtime.id || sender.tab) return undefined; // only the extension's background
   const msg = parse(BackgroundToContentSchema, raw);
   if (!msg) return undefined;
+  if (msg.anyFrame && !(last && Date.now() - last.at < 60_000)) return undefined; // another frame was clicked
   return resolveTarget(msg.srcUrl);
 });

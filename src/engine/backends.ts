@@ -25,6 +25,12 @@ export interface GpuProbe { available: boolean; software: boolean; description: 
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
 
+/** "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)…" → "SwiftShader": short enough for the popup. */
+function shortName(description: string): string {
+  const m = /swiftshader|llvmpipe|softpipe|microsoft basic render/i.exec(description);
+  return m ? m[0].replace(/^swiftshader$/i, 'SwiftShader') : description.slice(0, 60);
+}
+
 export async function probeWebGpu(): Promise<GpuProbe> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   if (!gpu) return { available: false, software: false, description: 'no navigator.gpu' };
@@ -92,8 +98,8 @@ export async function chooseAutomatically(): Promise<BackendChoice> {
   }
   // Only software GPUs (or none): measure them against wasm and keep the fastest.
   const candidates: { backend: Backend; label: string }[] = [];
-  if (gpu.available) candidates.push({ backend: 'webgpu', label: `webgpu (software: ${gpu.description})` });
-  if (gl.available) candidates.push({ backend: 'webgl', label: `webgl (software: ${gl.description})` });
+  if (gpu.available) candidates.push({ backend: 'webgpu', label: `webgpu (${shortName(gpu.description)}, software)` });
+  if (gl.available) candidates.push({ backend: 'webgl', label: `webgl (${shortName(gl.description)}, software)` });
   candidates.push({ backend: 'wasm', label: 'wasm SIMD' });
   const measured: { backend: Backend; label: string; t: number }[] = [];
   for (const c of candidates) {

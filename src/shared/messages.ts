@@ -77,7 +77,9 @@ export type HostToBackground = v.InferOutput<typeof HostToBackgroundSchema>;
 
 // ---- background → content script
 export const BackgroundToContentSchema = v.variant('type', [
-  v.strictObject({ type: v.literal('bg/resolve-target'), target: v.literal('content'), srcUrl: v.nullable(v.string()) }),
+  // anyFrame: sent to every frame of the tab (the click did not say which frame); only the frame holding
+  // the last right-click answers.
+  v.strictObject({ type: v.literal('bg/resolve-target'), target: v.literal('content'), srcUrl: v.nullable(v.string()), anyFrame: v.boolean() }),
 ]);
 export type BackgroundToContent = v.InferOutput<typeof BackgroundToContentSchema>;
 
