@@ -68,7 +68,8 @@ export async function clickMenu(h: Harness, page: Page, click: MenuClick, timeou
   const tabId = await tabIdOf(h, page);
   return h.sw.evaluate(async ({ tabId, click, timeoutMs }) => {
     const key = `tab:${tabId}`;
-    const before = (await chrome.storage.session.get(key))[key]?.requestId;
+    type S = { requestId: string; status: string } | undefined;
+    const before = ((await chrome.storage.session.get(key))[key] as S)?.requestId;
     const tab = await chrome.tabs.get(tabId);
     const frameId = click.frameId === null ? undefined : (click.frameId ?? 0);
     const info = {
@@ -82,7 +83,7 @@ export async function clickMenu(h: Harness, page: Page, click: MenuClick, timeou
     (chrome.contextMenus.onClicked as unknown as { dispatch(i: unknown, t: unknown): void }).dispatch(info, tab);
     const t0 = Date.now();
     while (Date.now() - t0 < timeoutMs) {
-      const s = (await chrome.storage.session.get(key))[key];
+      const s = (await chrome.storage.session.get(key))[key] as S;
       if (s && s.requestId !== before && s.status !== 'loading') return s;
       await new Promise((r) => setTimeout(r, 50));
     }
