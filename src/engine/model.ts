@@ -84,10 +84,16 @@ export class NetLensModel {
 
     let labels: string[] = [];
     if (entry.labels) {
-      labels = JSON.parse(new TextDecoder().decode(files.get(entry.labels.file)!)) as string[];
-      if (labels.length !== entry.labels.count) {
-        model.dispose();
-        throw new ModelLoadError(entry.id, `${entry.name}: label file has ${labels.length} names, expected ${entry.labels.count}`);
+      try {
+        const bytes = files.get(entry.labels.file);
+        if (!bytes) throw new Error(`label file ${entry.labels.file} is not listed in the catalog`);
+        labels = JSON.parse(new TextDecoder().decode(bytes)) as string[];
+        if (!Array.isArray(labels) || labels.length !== entry.labels.count) {
+          throw new Error(`label file has ${Array.isArray(labels) ? labels.length : 'no'} names, expected ${entry.labels.count}`);
+        }
+      } catch (e) {
+        model.dispose(); // the weights are already on the backend: free them before giving up
+        throw new ModelLoadError(entry.id, `${entry.name}: ${(e as Error).message}`);
       }
     }
     const m = new NetLensModel(entry, labels, model, 0);

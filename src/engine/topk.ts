@@ -3,7 +3,7 @@ import type { Prediction } from '../shared/messages';
 /** The k largest entries of `probs`, highest first (ties keep the lower index first), named from `labels`. */
 export function topK(probs: ArrayLike<number>, k: number, labels: readonly string[]): Prediction[] {
   const n = probs.length;
-  const kk = Math.max(0, Math.min(k, n));
+  const kk = Math.max(0, Math.min(Math.floor(k), n));
   // A k-slot insertion list is O(n·k) with tiny constants; for 1000 classes and k=5 it beats sorting.
   const idx: number[] = [];
   for (let i = 0; i < n; i++) {

@@ -11,11 +11,14 @@ export const SettingsSchema = v.object({
 export type Settings = v.InferOutput<typeof SettingsSchema>;
 export const DEFAULT_SETTINGS: Settings = { modelId: catalog.defaultModel, backend: 'auto' };
 
+/** Field by field, so one stale value (say, a backend name from an old version) does not reset the others. */
 export function sanitizeSettings(raw: unknown): Settings {
-  const s = parse(SettingsSchema, raw);
-  if (!s) return { ...DEFAULT_SETTINGS };
-  const model = findModel(s.modelId);
-  return { modelId: model && model.task === 'classifier' ? s.modelId : DEFAULT_SETTINGS.modelId, backend: s.backend };
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const model = typeof r.modelId === 'string' ? findModel(r.modelId) : undefined;
+  return {
+    modelId: model && model.task === 'classifier' ? model.id : DEFAULT_SETTINGS.modelId,
+    backend: parse(BackendPrefSchema, r.backend) ?? DEFAULT_SETTINGS.backend,
+  };
 }
 
 export async function loadSettings(): Promise<Settings> {

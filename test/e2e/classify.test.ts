@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { GALLERY_ITEMS, startGallery, type Gallery, type GalleryItem } from '../support/gallery.mjs';
-import { clickMenu, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser';
+import { clickMenu, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
 import type { TabState } from '../../src/shared/tab-state';
 
 // Top-1 of MobileNet v1 0.75 on each photo, from shared/models/mobilenet-v1-0.75-224/PROVENANCE.md.

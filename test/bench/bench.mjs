@@ -1,0 +1,154 @@
+// `npm run bench`: measures NetLens in headless Chromium on this machine and prints one table.
+// Absolute times on shared 2-core machines are noisy, so every comparison is a ratio of two figures
+// measured in the same run, in the same browser, back to back.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { attachOffscreen, clickMenu, launch, setSettings, CHROMIUM, ROOT } from '../support/browser.mjs';
+import { startGallery } from '../support/gallery.mjs';
+
+const N = Number(process.env.BENCH_N ?? 20);
+const MODEL = process.env.BENCH_MODEL ?? 'mobilenet-v1-0.75-224';
+// SwiftShader WebGPU is CPU emulation (~50× slower than wasm here): fewer rounds keep the run short.
+const N_SLOW = Number(process.env.BENCH_N_SLOW ?? 5);
+const OUT = path.join(ROOT, 'bench');
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const log = (...a) => console.error('bench:', ...a);
+
+function done(s) {
+  if (s.status !== 'done') throw new Error(`expected a result, got ${JSON.stringify(s).slice(0, 300)}`);
+  return s.result;
+}
+
+async function coldStart(gallery) {
+  // Browser launch → first result, fresh profile: includes the one-time backend measurement and model load.
+  const t0 = performance.now();
+  const h = await launch();
+  const page = await h.context.newPage();
+  await page.goto(gallery.origin + '/');
+  const r = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' }));
+  const ms = performance.now() - t0;
+  await h.close();
+  return { ms, backend: r.backend };
+}
+
+/** In the offscreen document: the engine's classify vs a bare model.predict, same model, same backend. */
+async function inHost(off, n) {
+  return off.evaluate(`(async () => {
+    const { engine, tf } = globalThis.__netlens;
+    const m = engine.model;
+    const blob = await (await fetch(window.__benchImage)).blob();
+    const bmp = await createImageBitmap(blob);
+    const [h, w] = [m.entry.input.height, m.entry.input.width];
+    const x = tf.randomUniform([1, h, w, 3], -1, 1);
+    const bare = [], ours = [];
+    const predict = async () => { const y = m.model.predict(x); await y.data(); y.dispose(); };
+    await predict(); await m.classify(bmp, 5);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < ${n}; i++) {
+      let t = performance.now(); await predict(); bare.push(performance.now() - t);
+      t = performance.now(); await m.classify(bmp, 5); ours.push(performance.now() - t);
+    }
+    const leaked = tf.memory().numTensors - before;
+    x.dispose(); bmp.close();
+    return { bare, ours, leaked, backend: tf.getBackend() };
+  })()`);
+}
+
+async function main() {
+  const gallery = await startGallery();
+  const results = { date: new Date().toISOString(), machine: {}, model: MODEL, n: N, rows: [] };
+  try {
+    const chromiumVersion = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).replace(/\s+/g, ' ').trim();
+    results.machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memGiB: round(os.totalmem() / 2 ** 30, 0), chromium: chromiumVersion, node: process.version };
+
+    log('cold start ×3');
+    const colds = [];
+    for (let i = 0; i < 3; i++) colds.push(await coldStart(gallery));
+    results.coldStart = { medianMs: round(median(colds.map((c) => c.ms)), 0), runsMs: colds.map((c) => round(c.ms, 0)), backend: colds[0].backend };
+
+    const h = await launch({ extraArgs: ['--enable-unsafe-webgpu'] });
+    const page = await h.context.newPage();
+    await page.goto(gallery.origin + '/');
+    const imageUrl = gallery.origin + '/images/dog.jpg';
+    for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu']) {
+      const n = backend === 'webgpu' || backend === 'cpu' ? N_SLOW : N;
+      log(`${backend}: warm-up, then ${n} right-clicks and ${n} paired host runs`);
+      await setSettings(h, { modelId: MODEL, backend });
+      const first = done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
+      if (first.backend !== backend) { log(`${backend} unavailable (got ${first.backend}); skipped`); continue; }
+      const pipe = [], engineMs = [];
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        const r = done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
+        pipe.push(performance.now() - t0);
+        engineMs.push(r.elapsedMs);
+      }
+      const off = await attachOffscreen(h);
+      await off.evaluate(`window.__benchImage = ${JSON.stringify(imageUrl)}`);
+      const host = await inHost(off, n);
+      await off.detach();
+      const bare = median(host.bare);
+      results.rows.push({
+        backend, n,
+        bareMs: round(bare), engineClassifyMs: round(median(host.ours)), pipeMs: round(median(pipe)),
+        reportedElapsedMs: round(median(engineMs)),
+        classifyVsBare: round(median(host.ours) / bare, 2), pipeVsBare: round(median(pipe) / bare, 2),
+        tensorLeak: host.leaked,
+      });
+    }
+    await h.close();
+  } finally {
+    await gallery.close();
+  }
+
+  const wasm = results.rows.find((r) => r.backend === 'wasm');
+  const lines = [
+    `NetLens benchmark · ${results.date.slice(0, 10)} · ${results.machine.cpus} cores (${results.machine.cpuModel}) · ${results.machine.chromium} · model ${MODEL}`,
+    '',
+    '| measure | backend | median | ratio (same run) |',
+    '|---|---|---:|---:|',
+    `| cold start: browser launch → first result (fresh profile) | auto → ${results.coldStart.backend} | ${results.coldStart.medianMs} ms | ${wasm ? round(results.coldStart.medianMs / wasm.pipeMs, 1) + '× a warm right-click' : '—'} |`,
+  ];
+  for (const r of results.rows) {
+    const vsWasm = wasm ? ` · ${round(r.bareMs / wasm.bareMs, 1)}× wasm` : '';
+    lines.push(`| bare model.predict (n=${r.n}) | ${r.backend} | ${r.bareMs} ms | 1.00${vsWasm} |`);
+    lines.push(`| our classify: preprocess + predict + top-5 | ${r.backend} | ${r.engineClassifyMs} ms | ${r.classifyVsBare.toFixed(2)}× bare |`);
+    lines.push(`| warm right-click → result stored (fetch, decode, thumbnail, messages) | ${r.backend} | ${r.pipeMs} ms | ${r.pipeVsBare.toFixed(2)}× bare |`);
+  }
+  lines.push('', `tensor leak over the paired runs: ${results.rows.map((r) => `${r.backend} ${r.tensorLeak}`).join(', ')}`);
+  const table = lines.join('\n');
+  console.log(table);
+
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT, 'table.md'), table + '\n');
+  fs.writeFileSync(path.join(OUT, 'chart.svg'), chart(results));
+  log(`wrote ${path.relative(ROOT, OUT)}/results.json, table.md, chart.svg`);
+}
+
+/** Bars of warm latency per backend (log scale), bare predict vs our classify vs the whole right-click. */
+function chart(results) {
+  const rows = results.rows;
+  const W = 640, rowH = 64, top = 40, left = 90, H = top + rows.length * rowH + 30;
+  const max = Math.max(...rows.flatMap((r) => [r.bareMs, r.engineClassifyMs, r.pipeMs]));
+  const x = (ms) => left + (Math.log10(Math.max(ms, 1)) / Math.log10(max * 1.5)) * (W - left - 20);
+  const colours = [['bare predict', '#a5b4fc', 'bareMs'], ['our classify', '#4338ca', 'engineClassifyMs'], ['right-click → result', '#7c3aed', 'pipeMs']];
+  let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="system-ui,sans-serif" font-size="12">`;
+  s += `<text x="10" y="20" font-size="14" font-weight="bold">NetLens warm latency per backend (ms, log scale) · ${results.date.slice(0, 10)}</text>`;
+  colours.forEach(([label, c], i) => { s += `<rect x="${left + i * 160}" y="28" width="10" height="10" fill="${c}"/><text x="${left + 14 + i * 160}" y="37">${label}</text>`; });
+  rows.forEach((r, i) => {
+    const y0 = top + 10 + i * rowH;
+    s += `<text x="10" y="${y0 + 28}" font-weight="bold">${r.backend}</text>`;
+    colours.forEach(([, c, k], j) => {
+      const y = y0 + j * 17;
+      s += `<rect x="${left}" y="${y}" width="${Math.max(1, x(r[k]) - left)}" height="14" fill="${c}"/><text x="${x(r[k]) + 4}" y="${y + 11}">${r[k]} ms</text>`;
+    });
+  });
+  return s + '</svg>\n';
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

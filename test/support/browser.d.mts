@@ -1,0 +1,24 @@
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+import type { TabState } from '../../src/shared/tab-state';
+
+export const ROOT: string;
+export const DIST: string;
+export const CHROMIUM: string;
+export const BASE_ARGS: string[];
+
+export interface Harness {
+  context: BrowserContext;
+  sw: Worker;
+  extId: string;
+  userDataDir: string;
+  close(opts?: { keepProfile?: boolean }): Promise<void>;
+}
+export function launch(opts?: { extraArgs?: string[]; userDataDir?: string }): Promise<Harness>;
+export function tabIdOf(h: Harness, page: Page): Promise<number>;
+
+/** frameId: omit (null) for a click inside an iframe: the extension then asks every frame. */
+export interface MenuClick { menuItemId?: string; srcUrl?: string; frameId?: number | null }
+export function clickMenu(h: Harness, page: Page, click: MenuClick, timeoutMs?: number): Promise<TabState>;
+export function openPopup(h: Harness, tabId: number): Promise<Page>;
+export function setSettings(h: Harness, settings: { modelId?: string; backend?: string }): Promise<void>;
+export function attachOffscreen(h: Harness): Promise<{ evaluate<T = unknown>(expression: string): Promise<T>; detach(): Promise<void> }>;

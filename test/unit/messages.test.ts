@@ -1,0 +1,177 @@
+// Run-time validation of every cross-context message, and settings sanitising.
+import { describe, expect, it, vi } from 'vitest';
+
+// settings.ts imports webextension-polyfill, which throws when loaded outside an extension. Only the browser API
+// is mocked (sanitizeSettings never touches it); schemas and catalog are real.
+vi.mock('webextension-polyfill', () => ({ default: {} }));
+
+import {
+  BackendChoiceSchema, BackendPrefSchema, BackgroundToContentSchema, BackgroundToHostSchema, HostToBackgroundSchema,
+  ImageSourceSchema, PopupToBackgroundSchema, SOURCE_KINDS, parse, type AnyMessage,
+} from '../../src/shared/messages';
+import { DEFAULT_SETTINGS, sanitizeSettings } from '../../src/shared/settings';
+import { catalog } from '../../src/shared/catalog';
+
+const choice = {
+  backend: 'wasm',
+  reason: 'fastest on the probe workload',
+  timings: { webgpu: 12.5, wasm: 8.25 },
+  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130',
+} as const;
+const source = { url: 'https://example.com/cat.jpg', kind: 'img' } as const;
+
+const VALID = {
+  'popup/reclassify': { type: 'popup/reclassify', tabId: 12 },
+  'popup/preload': { type: 'popup/preload' },
+  'bg/classify': {
+    type: 'bg/classify', target: 'offscreen', requestId: 'r-1', source, modelId: 'mobilenet-v1-0.75-224',
+    backend: 'auto', remembered: choice,
+  },
+  'bg/preload': { type: 'bg/preload', target: 'offscreen', modelId: 'darknet-tiny-imagenet', backend: 'cpu', remembered: null },
+  'offscreen/progress': {
+    type: 'offscreen/progress', requestId: 'r-1', phase: 'model', progress: 0.5, message: 'loading weights', queueDepth: 0,
+  },
+  'bg/resolve-target': { type: 'bg/resolve-target', target: 'content', srcUrl: 'https://example.com/a.png', anyFrame: false },
+} satisfies Record<AnyMessage['type'], AnyMessage>;
+
+const SCHEMA_OF = {
+  'popup/reclassify': PopupToBackgroundSchema,
+  'popup/preload': PopupToBackgroundSchema,
+  'bg/classify': BackgroundToHostSchema,
+  'bg/preload': BackgroundToHostSchema,
+  'offscreen/progress': HostToBackgroundSchema,
+  'bg/resolve-target': BackgroundToContentSchema,
+} as const;
+
+type Type = keyof typeof VALID;
+const TYPES = Object.keys(VALID) as Type[];
+const check = (t: Type, m: unknown) => parse(SCHEMA_OF[t], m);
+
+describe('valid messages parse', () => {
+  it.each(TYPES)('%s', (t) => {
+    expect(check(t, VALID[t])).toEqual(VALID[t]);
+  });
+
+  it('nullable fields accept null', () => {
+    expect(check('bg/classify', { ...VALID['bg/classify'], remembered: null })).not.toBeNull();
+    expect(check('offscreen/progress', { ...VALID['offscreen/progress'], requestId: null, progress: null })).not.toBeNull();
+    expect(check('bg/resolve-target', { ...VALID['bg/resolve-target'], srcUrl: null, anyFrame: true })).not.toBeNull();
+  });
+
+  it('every image source kind, data: and http: URLs', () => {
+    for (const kind of SOURCE_KINDS) expect(parse(ImageSourceSchema, { url: 'data:image/png;base64,iVBORw0KGgo=', kind })).not.toBeNull();
+    expect(parse(ImageSourceSchema, { url: 'http://example.com/x.gif', kind: 'css-background' })).not.toBeNull();
+    expect(parse(ImageSourceSchema, { url: 'HTTPS://EXAMPLE.COM/X.GIF', kind: 'img' })).not.toBeNull();
+  });
+
+  it('every backend preference', () => {
+    for (const b of ['auto', 'webgpu', 'webgl', 'wasm', 'cpu']) expect(parse(BackendPrefSchema, b)).toBe(b);
+    expect(parse(BackendChoiceSchema, choice)).toEqual(choice);
+  });
+});
+
+describe('malformed messages are refused (parse → null)', () => {
+  it('unknown type, or a type sent to the wrong schema', () => {
+    expect(parse(PopupToBackgroundSchema, { type: 'popup/explode' })).toBeNull();
+    expect(parse(PopupToBackgroundSchema, VALID['bg/preload'])).toBeNull();
+    expect(parse(BackgroundToHostSchema, VALID['popup/preload'])).toBeNull();
+    expect(parse(HostToBackgroundSchema, VALID['bg/resolve-target'])).toBeNull();
+    expect(parse(BackgroundToContentSchema, VALID['offscreen/progress'])).toBeNull();
+  });
+
+  it.each(TYPES)('%s: not an object, extra key, each field missing', (t) => {
+    for (const junk of [null, undefined, 42, 'popup/preload', [], [VALID[t]]]) expect(check(t, junk)).toBeNull();
+    expect(check(t, { ...VALID[t], extra: 1 })).toBeNull();
+    for (const key of Object.keys(VALID[t])) {
+      const m: Record<string, unknown> = { ...VALID[t] };
+      delete m[key];
+      expect(check(t, m), `without ${key}`).toBeNull();
+    }
+  });
+
+  it('wrong field types', () => {
+    expect(check('popup/reclassify', { type: 'popup/reclassify', tabId: '12' })).toBeNull();
+    expect(check('bg/classify', { ...VALID['bg/classify'], target: 'content' })).toBeNull();
+    expect(check('bg/classify', { ...VALID['bg/classify'], requestId: '' })).toBeNull();
+    expect(check('bg/classify', { ...VALID['bg/classify'], modelId: 'x'.repeat(129) })).toBeNull();
+    expect(check('bg/resolve-target', { ...VALID['bg/resolve-target'], anyFrame: 'yes' })).toBeNull();
+    expect(check('offscreen/progress', { ...VALID['offscreen/progress'], phase: 'done' })).toBeNull();
+    expect(check('offscreen/progress', { ...VALID['offscreen/progress'], progress: 1.5 })).toBeNull();
+    expect(check('offscreen/progress', { ...VALID['offscreen/progress'], progress: -0.1 })).toBeNull();
+    expect(check('offscreen/progress', { ...VALID['offscreen/progress'], queueDepth: 1.5 })).toBeNull();
+    expect(check('offscreen/progress', { ...VALID['offscreen/progress'], message: 'x'.repeat(301) })).toBeNull();
+  });
+
+  it('negative, fractional or NaN tabId', () => {
+    expect(check('popup/reclassify', { type: 'popup/reclassify', tabId: 0 })).not.toBeNull();
+    for (const tabId of [-1, 1.5, NaN, Infinity]) {
+      expect(check('popup/reclassify', { type: 'popup/reclassify', tabId }), String(tabId)).toBeNull();
+    }
+  });
+
+  it.each(['javascript:alert(1)', 'JavaScript:alert(1)', ' javascript:alert(1)', 'blob:https://example.com/0b4e-11',
+    'file:///etc/passwd', 'ftp://example.com/a.jpg', 'chrome-extension://abc/x.png', '//example.com/a.jpg', ''])(
+    'image URL %j', (url) => {
+      expect(parse(ImageSourceSchema, { url, kind: 'img' })).toBeNull();
+      expect(check('bg/classify', { ...VALID['bg/classify'], source: { url, kind: 'img' } })).toBeNull();
+    });
+
+  it('oversized image URL (> 48 MiB characters)', () => {
+    const head = 'data:image/png;base64,';
+    const max = 48 * 1024 * 1024;
+    expect(parse(ImageSourceSchema, { url: head + 'A'.repeat(max - head.length), kind: 'data-url' })).not.toBeNull();
+    expect(parse(ImageSourceSchema, { url: head + 'A'.repeat(max - head.length + 1), kind: 'data-url' })).toBeNull();
+  });
+
+  it('bad source kind or extra key in the source', () => {
+    expect(parse(ImageSourceSchema, { ...source, kind: 'video' })).toBeNull();
+    expect(parse(ImageSourceSchema, { ...source, width: 10 })).toBeNull();
+  });
+
+  it('bad backend names', () => {
+    for (const b of ['WASM', 'webgl2', 'gpu', '', 'auto ', null, 3]) {
+      expect(parse(BackendPrefSchema, b), String(b)).toBeNull();
+      expect(check('bg/preload', { ...VALID['bg/preload'], backend: b }), String(b)).toBeNull();
+    }
+    // a remembered choice can never be 'auto', and must carry the whole record
+    expect(parse(BackendChoiceSchema, { ...choice, backend: 'auto' })).toBeNull();
+    expect(parse(BackendChoiceSchema, { ...choice, timings: { wasm: 'fast' } })).toBeNull();
+    expect(check('bg/classify', { ...VALID['bg/classify'], remembered: { ...choice, extra: true } })).toBeNull();
+  });
+});
+
+describe('sanitizeSettings', () => {
+  const classifier = catalog.models.find((m) => m.task === 'classifier' && m.id !== catalog.defaultModel)!;
+  const backbone = catalog.models.find((m) => m.task === 'backbone')!;
+
+  it('defaults are a real classifier and auto', () => {
+    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto' });
+    expect(catalog.models.find((m) => m.id === DEFAULT_SETTINGS.modelId)?.task).toBe('classifier');
+  });
+
+  it('keeps valid settings', () => {
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm' });
+  });
+
+  it.each([undefined, null, 'mobilenet', 7, [], {}, { modelId: 5, backend: 'quantum' }])('garbage %j → defaults', (raw) => {
+    expect(sanitizeSettings(raw)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('one bad field does not reset the other', () => {
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'quantum' })).toEqual({ modelId: classifier.id, backend: 'auto' });
+    expect(sanitizeSettings({ modelId: classifier.id })).toEqual({ modelId: classifier.id, backend: 'auto' });
+    expect(sanitizeSettings({ modelId: 5, backend: 'cpu' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu' });
+  });
+
+  it('unknown or backbone model id → default model, backend kept', () => {
+    expect(sanitizeSettings({ modelId: 'no-such-model', backend: 'cpu' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu' });
+    expect(backbone.id).toBe('mobilenet-v2-1.0-224-notop');
+    expect(sanitizeSettings({ modelId: backbone.id, backend: 'webgl' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'webgl' });
+  });
+
+  it('returns a fresh object, not the shared defaults', () => {
+    const s = sanitizeSettings(null);
+    s.backend = 'cpu';
+    expect(DEFAULT_SETTINGS.backend).toBe('auto');
+  });
+});
