@@ -1,0 +1,83 @@
+// Turns a loaded catalog model into an ExplainModel: pre-softmax scores and "cut at layer L" for CAM.
+// All classifiers in the catalog are plain chains (each layer feeds the next), so the network from any
+// layer onwards is re-applied layer by layer; the adapter refuses graphs with branches.
+import * as tf from '@tensorflow/tfjs';
+import type { ModelEntry } from '../shared/catalog';
+import type { ExplainModel } from './types';
+
+export class LayersAdapter implements ExplainModel {
+  readonly inputShape: readonly [number, number, number];
+  readonly numClasses: number;
+  readonly defaultCamLayer: string | null;
+  readonly preprocess: { scale: number; offset: number };
+  private readonly chain: tf.layers.Layer[];
+  private readonly logitsIndex: number;
+  private readonly denseLinear: boolean;
+
+  constructor(readonly model: tf.LayersModel, readonly entry: ModelEntry) {
+    const layers = model.layers;
+    const start = layers[0]?.getClassName() === 'InputLayer' ? 1 : 0;
+    this.chain = layers.slice(start);
+    for (let i = 1; i < this.chain.length; i++) {
+      const inbound = (this.chain[i] as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes[0]?.inboundLayers;
+      if (inbound?.length !== 1 || inbound[0] !== this.chain[i - 1]) throw new Error(`${entry.name} is not a plain chain of layers (at ${this.chain[i]!.name}); explanations need one`);
+    }
+    const pre = entry.layers.preSoftmax;
+    if (!pre) throw new Error(`${entry.name} has no class scores to explain`);
+    this.logitsIndex = this.indexOf(pre.layer);
+    this.denseLinear = pre.how === 'dense-linear';
+    this.inputShape = [entry.input.height, entry.input.width, 3];
+    this.numClasses = entry.labels?.count ?? 0;
+    this.defaultCamLayer = entry.layers.gradCam;
+    this.preprocess = entry.preprocess;
+  }
+
+  private indexOf(name: string): number {
+    const i = this.chain.findIndex((l) => l.name === name);
+    if (i < 0) throw new Error(`${this.entry.name} has no layer "${name}"`);
+    return i;
+  }
+
+  /** Applies chain[from..to] (inclusive) in inference mode; the logits layer is applied linearly if needed. */
+  private run(x: tf.Tensor, from: number, to: number): tf.Tensor {
+    let y = x;
+    for (let i = from; i <= to; i++) {
+      const layer = this.chain[i]!;
+      if (i === this.logitsIndex && this.denseLinear) {
+        const [kernel, bias] = layer.getWeights();
+        y = tf.matMul(y as tf.Tensor2D, kernel as tf.Tensor2D);
+        if (bias) y = tf.add(y, bias);
+      } else {
+        y = layer.apply(y, { training: false }) as tf.Tensor;
+      }
+    }
+    return y;
+  }
+
+  logits(x: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const y = this.run(x, 0, this.logitsIndex);
+      return y.reshape([x.shape[0], -1]) as tf.Tensor2D;
+    });
+  }
+
+  split(layer: string) {
+    const k = this.indexOf(layer);
+    if (k >= this.logitsIndex) throw new Error(`"${layer}" is not before the class scores`);
+    return {
+      features: (x: tf.Tensor4D) => tf.tidy(() => this.run(x, 0, k) as tf.Tensor4D),
+      head: (f: tf.Tensor4D) => tf.tidy(() => this.run(f, k + 1, this.logitsIndex).reshape([f.shape[0], -1]) as tf.Tensor2D),
+    };
+  }
+
+  convLayers(): string[] {
+    return this.chain.slice(0, this.logitsIndex)
+      .filter((l) => { const s = l.outputShape as number[]; return Array.isArray(s) && s.length === 4 && (s[1] ?? 0) > 1; })
+      .map((l) => l.name);
+  }
+
+  /** Layers whose weights the sanity check re-initialises, from the logits downwards. */
+  weightedLayersFromTop(): tf.layers.Layer[] {
+    return this.chain.slice(0, this.logitsIndex + 1).filter((l) => l.getWeights().length > 0).reverse();
+  }
+}

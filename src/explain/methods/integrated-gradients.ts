@@ -1,0 +1,76 @@
+// Integrated Gradients: (x − baseline) × the average gradient along the straight path from baseline to x.
+// Sundararajan, Taly & Yan 2017, "Axiomatic Attribution for Deep Networks", https://arxiv.org/abs/1703.01365
+import * as tf from '@tensorflow/tfjs';
+import { gaussianBlur } from '../blur';
+import type { ExplainModel, GradientExplainer, Params, RunOptions, Target } from '../types';
+import { chunks, inputGradients, reduceChannels, targetScore, throwIfAbortedAsync, toMap } from '../util';
+
+export interface IgParams extends Params { steps: number; baseline: 'black' | 'blurred' }
+
+export function igBaseline(model: ExplainModel, x: tf.Tensor4D, kind: IgParams['baseline']): tf.Tensor4D {
+  return tf.tidy(() => kind === 'blurred'
+    ? gaussianBlur(x, Math.max(1, 10 * x.shape[1] / 224))
+    : tf.fill(x.shape, model.preprocess.offset) as tf.Tensor4D);
+}
+
+/** IG for one input [1, H, W, C]: path points go through the model `batchSize` at a time. */
+async function integrate(model: ExplainModel, x: tf.Tensor4D, target: Target, p: IgParams, opts: RunOptions, done: number, total: number) {
+  const m = Math.max(1, Math.round(p.steps));
+  const baseline = igBaseline(model, x, p.baseline);
+  const diff = tf.sub(x, baseline) as tf.Tensor4D;
+  // Trapezoid rule over m steps: m + 1 points, the end points weighted ½.
+  const alphas = Array.from({ length: m + 1 }, (_, k) => k / m);
+  const weights = alphas.map((_, k) => (k === 0 || k === m ? 0.5 : 1) / m);
+  let sum = tf.zerosLike(x) as tf.Tensor4D;
+  try {
+    for (const [a, b] of chunks(alphas.length, opts.batchSize ?? 8)) {
+      await throwIfAbortedAsync(opts.signal);
+      const next = tf.tidy(() => {
+        const al = tf.tensor1d(alphas.slice(a, b)).reshape([-1, 1, 1, 1]);
+        const points = tf.add(baseline, tf.mul(al, diff)) as tf.Tensor4D;
+        const g = inputGradients(model, points, target);
+        const w = tf.tensor1d(weights.slice(a, b)).reshape([-1, 1, 1, 1]);
+        return tf.add(sum, tf.sum(tf.mul(g, w), 0, true)) as tf.Tensor4D;
+      });
+      sum.dispose();
+      sum = next;
+      opts.onProgress?.((done + b / alphas.length) / total);
+    }
+    return tf.tidy(() => tf.mul(diff, sum) as tf.Tensor4D);
+  } finally {
+    sum.dispose(); baseline.dispose(); diff.dispose();
+  }
+}
+
+export const integratedGradients: GradientExplainer<IgParams> = {
+  id: 'integrated-gradients',
+  name: 'Integrated Gradients',
+  summary: 'Adds up the gradient along a path from a blank image to this one; the parts sum to the score change.',
+  paper: 'https://arxiv.org/abs/1703.01365',
+  defaults: { steps: 32, baseline: 'black' },
+  reduce: 'sum',
+  async attribute(model, inputs, target, params, opts = {}) {
+    const n = inputs.shape[0];
+    const parts: tf.Tensor4D[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        const xi = tf.slice(inputs, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+        try { parts.push(await integrate(model, xi, target, params, opts, i, n)); } finally { xi.dispose(); }
+      }
+      return tf.concat(parts, 0) as tf.Tensor4D;
+    } finally {
+      parts.forEach((t) => t.dispose());
+    }
+  },
+  async explain(model, input, target, params, opts) {
+    const a = await this.attribute(model, input, target, params, opts);
+    // Completeness: Σ attributions should equal f(x) − f(baseline); shown to the user as a check.
+    const [total, fx, fb] = await Promise.all(tf.tidy(() => {
+      const b = igBaseline(model, input, params.baseline);
+      return [a.sum(), targetScore(model, input, target), targetScore(model, b, target)];
+    }).map(async (t) => { const v = (await t.data())[0]!; t.dispose(); return v; }));
+    const delta = fx! - fb!;
+    const notes = { attributionSum: total!, scoreDelta: delta, completenessError: Math.abs(total! - delta) / Math.max(1e-6, Math.abs(delta)) };
+    return toMap(tf.tidy(() => reduceChannels(a, this.reduce)), this.id, target, true, notes).finally(() => a.dispose());
+  },
+};

@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import { throwIfAborted, type ExplainModel, type SaliencyMap, type Target } from './types';
+
+/**
+ * The target's column of a [B, classes] score matrix. slice, not gather: gather's gradient needs
+ * UnsortedSegmentSum, which the wasm backend does not have; slice's gradient is a pad.
+ */
+export function column(scores: tf.Tensor2D, index: number): tf.Tensor1D {
+  return tf.slice(scores, [0, index], [-1, 1]).reshape([-1]) as tf.Tensor1D;
+}
+
+/** Σ over the batch of the target's pre-softmax score: its gradient is each input's own gradient. */
+export function targetScore(model: ExplainModel, x: tf.Tensor4D, target: Target): tf.Scalar {
+  return tf.tidy(() => column(model.logits(x), target.index).sum() as tf.Scalar);
+}
+
+/** d(target score)/d(input) for every input of the batch. Caller owns the result. */
+export function inputGradients(model: ExplainModel, x: tf.Tensor4D, target: Target): tf.Tensor4D {
+  return tf.tidy(() => tf.grad((xs: tf.Tensor) => targetScore(model, xs as tf.Tensor4D, target))(x) as tf.Tensor4D);
+}
+
+/** [B, H, W, C] attributions of one input (B = 1) → [H, W] per-pixel values. */
+export function reduceChannels(attr: tf.Tensor4D, mode: 'max-abs' | 'sum'): tf.Tensor2D {
+  return tf.tidy(() => {
+    const a = attr.squeeze([0]) as tf.Tensor3D;
+    return (mode === 'sum' ? a.sum(2) : a.abs().max(2)) as tf.Tensor2D;
+  });
+}
+
+/** Reads a [h, w] map into plain data (and disposes it). */
+export async function toMap(t: tf.Tensor2D, method: string, target: Target, signed: boolean, notes?: Record<string, number>): Promise<SaliencyMap> {
+  const [height, width] = t.shape;
+  const values = (await t.data()) as Float32Array;
+  t.dispose();
+  let min = Infinity, max = -Infinity;
+  for (const v of values) { if (v < min) min = v; if (v > max) max = v; }
+  return { method, target, width, height, values: Float32Array.from(values), min, max, signed, ...(notes ? { notes } : {}) };
+}
+
+/** [0, n) cut into consecutive ranges of at most `size`. */
+export function chunks(n: number, size: number): [number, number][] {
+  const out: [number, number][] = [];
+  const s = Math.max(1, Math.floor(size));
+  for (let i = 0; i < n; i += s) out.push([i, Math.min(n, i + s)]);
+  return out;
+}
+
+/** Gives the event loop a turn, so cancel messages get through between batches. */
+export const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/** Between batches: let queued messages (a cancel, a newer request) in, then stop if cancelled. */
+export async function throwIfAbortedAsync(signal?: AbortSignal): Promise<void> {
+  await yieldToEvents();
+  throwIfAborted(signal);
+}

@@ -1,0 +1,153 @@
+// Gradients on the wasm backend. TF.js 4.22's wasm backend has no Conv2DBackpropFilter,
+// DepthwiseConv2dNativeBackpropInput or DepthwiseConv2dNativeBackpropFilter, so tf.grad through a Keras
+// conv net fails there ("Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"): Layers' Conv2D
+// runs a fused conv whose custom gradient computes the filter gradient eagerly, and DepthwiseConv2D needs the
+// depthwise input gradient. We register those three kernels for wasm, built from ops wasm does have
+// (strided slices, matMul, pad, reverse, depthwiseConv2d), so gradients stay on the fast backend instead of
+// falling back to the pure-JS cpu backend (>20× slower here). Its MaxPoolGrad exists but sends the gradient to
+// the wrong cells (it disagrees with cpu by the full gradient on Darknet's pools), so it is replaced the same way.
+// All checked against cpu in test/unit/wasm-grads.test.ts.
+import * as tf from '@tensorflow/tfjs';
+
+type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+interface ConvAttrs { strides: number | [number, number]; pad: Pad; dilations?: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil' }
+
+const pair = (v: number | [number, number] | undefined): [number, number] => (v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v);
+
+/** Hands a tensor computed inside a kernel back to the engine as the kernel's output. */
+function output(backend: tf.KernelBackend, t: tf.Tensor): tf.TensorInfo {
+  backend.incRef(t.dataId); // the engine wraps this dataId in a new tensor; keep the data alive past t
+  const info = { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+  t.dispose();
+  return info;
+}
+
+/** The input rows/cols that kernel tap (i, j) sees, for every output position: [N, outH, outW, C]. */
+function tap(xPadded: tf.Tensor4D, i: number, j: number, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  const [n, , , c] = xPadded.shape;
+  const top = i * info.dilationHeight, left = j * info.dilationWidth;
+  return tf.stridedSlice(xPadded,
+    [0, top, left, 0],
+    [n, top + (info.outHeight - 1) * info.strideHeight + 1, left + (info.outWidth - 1) * info.strideWidth + 1, c],
+    [1, info.strideHeight, info.strideWidth, 1]) as tf.Tensor4D;
+}
+
+/** x padded as the forward conv saw it, with room for every tap. */
+function padForTaps(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  const { top, left } = info.padInfo;
+  const needH = (info.filterHeight - 1) * info.dilationHeight + (info.outHeight - 1) * info.strideHeight + 1;
+  const needW = (info.filterWidth - 1) * info.dilationWidth + (info.outWidth - 1) * info.strideWidth + 1;
+  const bottom = Math.max(0, needH - top - x.shape[1]);
+  const right = Math.max(0, needW - left - x.shape[2]);
+  return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+}
+
+/** dL/dW of a regular conv: for each tap, (patches)ᵀ · dy. */
+export function conv2dBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const [kh, kw, cin, cout] = filterShape;
+    const xp = padForTaps(x, info);
+    const dy2 = dy.reshape([-1, cout]) as tf.Tensor2D;
+    const taps: tf.Tensor2D[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(tf.matMul(tap(xp, i, j, info).reshape([-1, cin]) as tf.Tensor2D, dy2, true, false));
+    return tf.stack(taps).reshape([kh, kw, cin, cout]) as tf.Tensor4D;
+  });
+}
+
+/** dL/dW of a depthwise conv: for each tap, Σ over batch and positions of patch · dy, per channel. */
+export function depthwiseBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true, 'channelsLast');
+    const [kh, kw, c, m] = filterShape;
+    const xp = padForTaps(x, info);
+    const dy5 = dy.reshape([dy.shape[0], dy.shape[1], dy.shape[2], c, m]);
+    const taps: tf.Tensor[] = [];
+    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push(tf.sum(tf.mul(tap(xp, i, j, info).expandDims(4), dy5), [0, 1, 2]));
+    return tf.stack(taps).reshape([kh, kw, c, m]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * dL/dx of a depthwise conv = a stride-1 depthwise correlation of dy (with zeros inserted between rows and
+ * columns for the forward stride, and padded so the output has the input's size) with the filter rotated 180°.
+ */
+export function depthwiseBackpropInputFromOps(inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, c, m] = filter.shape;
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true, 'channelsLast');
+    const [n, h, w] = inputShape;
+    const [oh, ow, cm] = [dy.shape[1], dy.shape[2], dy.shape[3]];
+    const sh = info.strideHeight, sw = info.strideWidth, dh = info.dilationHeight, dw = info.dilationWidth;
+    let d: tf.Tensor4D = dy;
+    if (sh > 1 || sw > 1) {
+      d = dy.reshape([n, oh, 1, ow, 1, cm]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
+        .reshape([n, oh * sh, ow * sw, cm]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cm]) as tf.Tensor4D;
+    }
+    const kEffH = (kh - 1) * dh + 1, kEffW = (kw - 1) * dw + 1;
+    const padT = kEffH - 1 - info.padInfo.top, padL = kEffW - 1 - info.padInfo.left;
+    const padB = h + kEffH - 1 - padT - d.shape[1], padR = w + kEffW - 1 - padL - d.shape[2];
+    // Negative padding means the forward pass never read those rows: crop instead.
+    d = tf.pad(d, [[0, 0], [Math.max(0, padT), Math.max(0, padB)], [Math.max(0, padL), Math.max(0, padR)], [0, 0]]);
+    d = d.slice([0, Math.max(0, -padT), Math.max(0, -padL), 0], [n, h + kEffH - 1, w + kEffW - 1, cm]) as tf.Tensor4D;
+    const rotated = tf.reverse(filter, [0, 1]).reshape([kh, kw, cm, 1]) as tf.Tensor4D;
+    const out = tf.depthwiseConv2d(d, rotated, 1, 'valid', 'NHWC', [dh, dw]);
+    return (m === 1 ? out : out.reshape([n, h, w, c, m]).sum(4)) as tf.Tensor4D;
+  });
+}
+
+/** Puts [N, OH, OW, C] values back at the strided positions of tap (i, j) in a [N, H, W, C] grid of zeros. */
+function untap(v: tf.Tensor4D, i: number, j: number, sh: number, sw: number, h: number, w: number): tf.Tensor4D {
+  const [n, oh, ow, c] = v.shape;
+  let d = v;
+  if (sh > 1 || sw > 1) {
+    d = v.reshape([n, oh, 1, ow, 1, c]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
+      .reshape([n, oh * sh, ow * sw, c]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]) as tf.Tensor4D;
+  }
+  return tf.pad(d, [[0, 0], [i, h - i - d.shape[1]], [j, w - j - d.shape[2]], [0, 0]]);
+}
+
+/** dL/dx of max pooling: each window's gradient goes to the first cell holding its maximum (TF's rule). */
+export function maxPoolBackpropFromOps(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' }): tf.Tensor4D {
+  return tf.tidy(() => {
+    const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode);
+    const { top, left } = info.padInfo;
+    const needH = info.filterHeight - 1 + (info.outHeight - 1) * info.strideHeight + 1;
+    const needW = info.filterWidth - 1 + (info.outWidth - 1) * info.strideWidth + 1;
+    const [hp, wp] = [Math.max(needH, top + x.shape[1]), Math.max(needW, left + x.shape[2])];
+    const xp = tf.pad(x, [[0, 0], [top, hp - top - x.shape[1]], [left, wp - left - x.shape[2]], [0, 0]], -Infinity);
+    let claimed = tf.zerosLike(y);
+    let dx = tf.zeros(xp.shape) as tf.Tensor4D;
+    for (let i = 0; i < info.filterHeight; i++) {
+      for (let j = 0; j < info.filterWidth; j++) {
+        const isMax = tf.mul(tf.cast(tf.equal(tap(xp, i, j, { ...info, dilationHeight: 1, dilationWidth: 1 } as tf.backend_util.Conv2DInfo), y), 'float32'), tf.sub(1, claimed));
+        claimed = tf.add(claimed, isMax);
+        dx = tf.add(dx, untap(tf.mul(dy, isMax) as tf.Tensor4D, i, j, info.strideHeight, info.strideWidth, hp, wp));
+      }
+    }
+    return dx.slice([0, top, left, 0], x.shape) as tf.Tensor4D;
+  });
+}
+
+let registered = false;
+
+/** Registers the missing gradient kernels for the wasm backend (idempotent). */
+export function registerWasmGradientKernels(): void {
+  if (registered) return;
+  registered = true;
+  const add = (kernelName: string, fn: (inputs: Record<string, tf.Tensor>, attrs: ConvAttrs & Record<string, unknown>) => tf.Tensor, replace = false) => {
+    if (tf.getKernel(kernelName, 'wasm')) {
+      if (!replace) return;
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
+    tf.registerKernel({
+      kernelName,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => output(backend as tf.KernelBackend, fn(inputs as Record<string, tf.Tensor>, attrs as unknown as ConvAttrs & Record<string, unknown>)),
+    });
+  };
+  add('Conv2DBackpropFilter', (i, a) => conv2dBackpropFilterFromOps(i.x as tf.Tensor4D, i.dy as tf.Tensor4D, a.filterShape as [number, number, number, number], a));
+  add('DepthwiseConv2dNativeBackpropFilter', (i, a) => depthwiseBackpropFilterFromOps(i.x as tf.Tensor4D, i.dy as tf.Tensor4D, a.filterShape as [number, number, number, number], a));
+  add('DepthwiseConv2dNativeBackpropInput', (i, a) => depthwiseBackpropInputFromOps(a.inputShape as [number, number, number, number], i.dy as tf.Tensor4D, i.filter as tf.Tensor4D, a));
+  add('MaxPoolGrad', (i, a) => maxPoolBackpropFromOps(i.dy as tf.Tensor4D, i.input as tf.Tensor4D, i.output as tf.Tensor4D, a as never), true);
+}

@@ -1,0 +1,123 @@
+// Gradients on wasm (through the kernels NetLens registers for it) must equal the cpu backend's to 1e-4.
+// (Dilated depthwise convs are not covered: TF.js has no gradient for dilation > 1 on any backend.)
+import { beforeAll, describe, expect, test } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmGradientKernels } from '../../src/explain/wasm-grads';
+import { LayersAdapter } from '../../src/explain/adapter';
+import { inputGradients } from '../../src/explain/util';
+import { initBackend, loadModel } from './helpers';
+
+/** Runs fn on a backend and returns its outputs as plain arrays. */
+async function on(backend: 'wasm' | 'cpu', fn: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(fn);
+  const list = Array.isArray(out) ? out : [out];
+  const data = await Promise.all(list.map(async (t) => Float32Array.from(await t.data())));
+  list.forEach((t) => t.dispose());
+  return data;
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+const maxAbs = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+
+const rnd = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+
+beforeAll(async () => {
+  expect(await initBackend()).toBe('wasm');
+  registerWasmGradientKernels();
+});
+
+describe('registered wasm kernels equal cpu', () => {
+  test('without them, wasm really lacks the kernels (so this file tests something)', () => {
+    for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter']) {
+      expect(tf.getKernel(k, 'wasm')?.kernelFunc.toString()).toMatch(/output\(backend/);
+    }
+  });
+
+  for (const [stride, pad, k] of [[1, 'same', 3], [2, 'same', 3], [1, 'valid', 3], [2, 'valid', 3], [1, 'same', 1], [2, 'same', 5]] as const) {
+    test(`conv2d filter gradient, ${k}×${k}, stride ${stride}, ${pad}`, async () => {
+      const f = () => {
+        const x = rnd([2, 11, 9, 3], 1) as tf.Tensor4D;
+        const w = rnd([k, k, 3, 4], 2) as tf.Tensor4D;
+        const y = tf.conv2d(x, w, stride, pad);
+        return tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad).mul(rnd(y.shape, 3)).sum())([x, w]);
+      };
+      const [wx, ww] = await on('wasm', f);
+      const [cx, cw] = await on('cpu', f);
+      expect(maxAbsDiff(ww!, cw!)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(wx!, cx!)).toBeLessThan(1e-4);
+      expect(maxAbs(cw!)).toBeGreaterThan(0.1);
+    });
+  }
+
+  for (const [stride, pad, mult, dil] of [[1, 'same', 1, 1], [2, 'same', 1, 1], [1, 'valid', 2, 1], [2, 'valid', 2, 1]] as const) {
+    test(`depthwise conv input+filter gradients, stride ${stride}, ${pad}, multiplier ${mult}, dilation ${dil}`, async () => {
+      const f = () => {
+        const x = rnd([2, 10, 13, 3], 4) as tf.Tensor4D;
+        const w = rnd([3, 3, 3, mult], 5) as tf.Tensor4D;
+        const y = tf.depthwiseConv2d(x, w, stride, pad, 'NHWC', dil);
+        const r = rnd(y.shape, 6);
+        return tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.depthwiseConv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad, 'NHWC', dil).mul(r).sum())([x, w]);
+      };
+      const [wx, ww] = await on('wasm', f);
+      const [cx, cw] = await on('cpu', f);
+      expect(maxAbsDiff(wx!, cx!)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(ww!, cw!)).toBeLessThan(1e-4);
+      expect(maxAbs(cx!)).toBeGreaterThan(0.1);
+    });
+  }
+});
+
+describe('max-pool gradient (wasm\'s own kernel is replaced)', () => {
+  for (const [size, stride, pad] of [[2, 2, 'same'], [2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same'], [2, 1, 'valid']] as const) {
+    test(`pool ${size}, stride ${stride}, ${pad}`, async () => {
+      const f = () => {
+        const x = rnd([2, 9, 10, 3], 11) as tf.Tensor4D;
+        const y = tf.maxPool(x, size, stride, pad);
+        const r = rnd(y.shape, 12);
+        return tf.grad((xx: tf.Tensor) => tf.maxPool(xx as tf.Tensor4D, size, stride, pad).mul(r).sum())(x);
+      };
+      const [w] = await on('wasm', f);
+      const [c] = await on('cpu', f);
+      expect(maxAbsDiff(w!, c!)).toBeLessThan(1e-5);
+      expect(maxAbs(c!)).toBeGreaterThan(0.1);
+    });
+  }
+  test('ties go to the first maximum, as on cpu', async () => {
+    const f = () => tf.grad((xx: tf.Tensor) => tf.maxPool(xx as tf.Tensor4D, 2, 2, 'valid').sum())(tf.ones([1, 4, 4, 1]));
+    const [w] = await on('wasm', f);
+    const [c] = await on('cpu', f);
+    expect(Array.from(w!)).toEqual(Array.from(c!));
+    expect(w!.reduce((a, b) => a + b, 0)).toBe(4);
+  });
+});
+
+describe('input gradients of the real models on wasm equal cpu', () => {
+  // Darknet is fully convolutional: a 96×96 input exercises the same kernels at a fifth of the pure-JS cpu cost.
+  for (const [id, size] of [['mobilenet-v1-0.25-224', 224], ['darknet-tiny-imagenet', 96], ['cnn-explainer-tiny-vgg', 64]] as const) {
+    test(`${id} (${size}×${size})`, async () => {
+      await tf.setBackend('wasm');
+      const m = await loadModel(id);
+      try {
+        const a = new LayersAdapter(m.model, m.entry);
+        const f = () => inputGradients(a, tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 9) as tf.Tensor4D, { kind: 'class', index: 3 });
+        const before = tf.memory().numTensors;
+        const [g] = await on('wasm', f);
+        expect(tf.memory().numTensors).toBe(before);
+        const [c] = await on('cpu', f);
+        const scale = maxAbs(c!);
+        expect(scale).toBeGreaterThan(0);
+        expect(maxAbsDiff(g!, c!)).toBeLessThan(1e-4 * Math.max(1, scale));
+      } finally {
+        await tf.setBackend('wasm');
+        m.dispose();
+      }
+    });
+  }
+});
