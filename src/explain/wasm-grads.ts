@@ -5,7 +5,8 @@
 // depthwise input gradient. We register those three kernels for wasm, built from ops wasm does have
 // (strided slices, matMul, pad, reverse, depthwiseConv2d), so gradients stay on the fast backend instead of
 // falling back to the pure-JS cpu backend (>20× slower here). Its MaxPoolGrad exists but sends the gradient to
-// the wrong cells (it disagrees with cpu by the full gradient on Darknet's pools), so it is replaced the same way.
+// the wrong cells (it disagrees with cpu by the full gradient on Darknet's pools), and its Conv2DBackpropInput is
+// a slow plain loop, so both are replaced the same way.
 // All checked against cpu in test/unit/wasm-grads.test.ts.
 import * as tf from '@tensorflow/tfjs';
 
@@ -129,6 +130,33 @@ export function maxPoolBackpropFromOps(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Te
   });
 }
 
+/**
+ * dL/dx of a regular conv. wasm's own Conv2DBackpropInput is a plain loop (no XNNPACK) and dominated MobileNet's
+ * backward pass, so it is a stride-1 conv (XNNPACK) of dy, zero-inserted for the stride and padded as in the
+ * depthwise case, with the filter rotated 180° and its in/out channels swapped. (wasm's matMul is not XNNPACK:
+ * even 1×1 convs are faster this way than as dy·Wᵀ.)
+ */
+export function conv2dBackpropInputFromOps(inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, , cout] = filter.shape;
+    const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const [n, h, w] = inputShape;
+    const sh = info.strideHeight, sw = info.strideWidth;
+    const [oh, ow] = [dy.shape[1], dy.shape[2]];
+    let d: tf.Tensor4D = dy;
+    if (sh > 1 || sw > 1) {
+      d = dy.reshape([n, oh, 1, ow, 1, cout]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
+        .reshape([n, oh * sh, ow * sw, cout]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cout]) as tf.Tensor4D;
+    }
+    const padT = kh - 1 - info.padInfo.top, padL = kw - 1 - info.padInfo.left;
+    const padB = h + kh - 1 - padT - d.shape[1], padR = w + kw - 1 - padL - d.shape[2];
+    d = tf.pad(d, [[0, 0], [Math.max(0, padT), Math.max(0, padB)], [Math.max(0, padL), Math.max(0, padR)], [0, 0]]);
+    d = d.slice([0, Math.max(0, -padT), Math.max(0, -padL), 0], [n, h + kh - 1, w + kw - 1, cout]) as tf.Tensor4D;
+    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(d, rotated, 1, 'valid');
+  });
+}
+
 let registered = false;
 
 /** Registers the missing gradient kernels for the wasm backend (idempotent). */
@@ -149,5 +177,6 @@ export function registerWasmGradientKernels(): void {
   add('Conv2DBackpropFilter', (i, a) => conv2dBackpropFilterFromOps(i.x as tf.Tensor4D, i.dy as tf.Tensor4D, a.filterShape as [number, number, number, number], a));
   add('DepthwiseConv2dNativeBackpropFilter', (i, a) => depthwiseBackpropFilterFromOps(i.x as tf.Tensor4D, i.dy as tf.Tensor4D, a.filterShape as [number, number, number, number], a));
   add('DepthwiseConv2dNativeBackpropInput', (i, a) => depthwiseBackpropInputFromOps(a.inputShape as [number, number, number, number], i.dy as tf.Tensor4D, i.filter as tf.Tensor4D, a));
+  add('Conv2DBackpropInput', (i, a) => conv2dBackpropInputFromOps(a.inputShape as [number, number, number, number], i.dy as tf.Tensor4D, i.filter as tf.Tensor4D, a), true);
   add('MaxPoolGrad', (i, a) => maxPoolBackpropFromOps(i.dy as tf.Tensor4D, i.input as tf.Tensor4D, i.output as tf.Tensor4D, a as never), true);
 }

