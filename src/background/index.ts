@@ -6,7 +6,7 @@ import { HostToBackgroundSchema, PopupToBackgroundSchema, fail, parse, type Hand
 import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
 import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, classifyFromMenu, onHostProgress, reclassify } from './classify';
 import { OFFSCREEN_PATH, offscreenHost } from './offscreen-host';
-import { forgetTab, getSource } from './tab-store';
+import { forgetTab, getSource, getTabState } from './tab-store';
 
 assertContext('service-worker');
 
@@ -35,6 +35,22 @@ const popupHandlers: Handlers<PopupToBackground, void> = {
     void reclassify(host, m.tabId, source);
     return { ok: true };
   },
+  'popup/explain': async (m) => {
+    const state = await getTabState(m.tabId);
+    if (state?.status !== 'done') return fail('no-result', 'Classify an image first: an explanation explains a result.');
+    const [source, settings, remembered] = await Promise.all([getSource(m.tabId), loadSettings(), loadBackendChoice()]);
+    jobsInFlight.add(m.jobId);
+    try {
+      return await host.explain({
+        jobId: m.jobId, task: m.task, method: m.method, params: m.params, classTarget: m.classTarget,
+        ...(m.sanityLayers === undefined ? {} : { sanityLayers: m.sanityLayers }),
+        image: { requestId: state.requestId, source }, modelId: state.result.modelId, backend: settings.backend, remembered,
+      });
+    } finally {
+      jobsInFlight.delete(m.jobId);
+    }
+  },
+  'popup/cancel': async (m) => host.cancel({ jobId: m.jobId }),
   'popup/preload': async () => {
     const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
     const r = await host.preload({ modelId: settings.modelId, backend: settings.backend, remembered });
@@ -42,6 +58,18 @@ const popupHandlers: Handlers<PopupToBackground, void> = {
     return r.ok ? { ok: true, backend: r.backend } : r;
   },
 };
+
+// Closing the popup cancels its explanations: each popup holds a port open while it lives.
+const jobsInFlight = new Set<string>();
+let popupsOpen = 0;
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name !== 'popup' || port.sender?.id !== browser.runtime.id) return;
+  popupsOpen++;
+  port.onDisconnect.addListener(() => {
+    popupsOpen--;
+    if (popupsOpen === 0) for (const jobId of jobsInFlight) void host.cancel({ jobId });
+  });
+});
 
 const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
 const offscreenUrl = browser.runtime.getURL(OFFSCREEN_PATH);
@@ -52,8 +80,8 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.Mes
   if (typeof type !== 'string') return undefined;
   if (type.startsWith('offscreen/')) {
     const msg = sender.url === offscreenUrl ? parse(HostToBackgroundSchema, raw) : null;
-    if (msg) void onHostProgress(msg);
-    return undefined;
+    if (msg?.type === 'offscreen/progress') void onHostProgress(msg);
+    return undefined; // job progress is for the popup
   }
   if (type.startsWith('popup/')) {
     if (sender.tab && !sender.tab.url?.startsWith(extensionOrigin)) return Promise.resolve(fail('bad-request', 'sender not allowed'));

@@ -50,4 +50,6 @@ async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type
 export const offscreenHost: ModelHost = {
   classify: (req) => send({ type: 'bg/classify', target: 'offscreen', ...req }),
   preload: (req) => send({ type: 'bg/preload', target: 'offscreen', ...req }),
+  explain: (req) => send({ type: 'bg/explain', target: 'offscreen', ...req }),
+  cancel: (req) => send({ type: 'bg/cancel', target: 'offscreen', ...req }),
 };

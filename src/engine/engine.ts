@@ -8,17 +8,63 @@ import { ensureBackend } from './backends';
 import { decodeImage, displayUrl, ImageError, thumbnailDataUrl, type DecodedImage } from './image';
 import { ModelLoadError, NetLensModel, type ReadFile } from './model';
 import { SerialQueue } from './queue';
+import { toModelInput } from './preprocess';
+import { topK } from './topk';
+import { LayersAdapter } from '../explain/adapter';
+import { faithfulness } from '../explain/metrics';
+import { getMethod } from '../explain/registry';
+import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from '../explain/sanity';
+import { Cancelled, type SaliencyMap } from '../explain/types';
+import { floatsToBase64 } from '../shared/wire';
+import type { ExplainResult, WireMap } from '../shared/messages';
 
 type Progress = Omit<Extract<HostToBackground, { type: 'offscreen/progress' }>, 'type'>;
 type ClassifyReq = Extract<BackgroundToHost, { type: 'bg/classify' }>;
 type PreloadReq = Extract<BackgroundToHost, { type: 'bg/preload' }>;
+type ExplainReq = Extract<BackgroundToHost, { type: 'bg/explain' }>;
+type JobProgress = { jobId: string; progress: number; message: string };
+
+/** Preprocessed inputs of recent classifications, so explaining one needs no second download. */
+const INPUT_CACHE = 6;
+/** Saliency maps computed recently, so "Check" and the sanity check reuse the map the user is looking at. */
+const MAP_CACHE = 8;
+
+function toWire(m: SaliencyMap): WireMap {
+  return { method: m.method, classTarget: m.target, width: m.width, height: m.height, min: m.min, max: m.max, signed: m.signed, ...(m.notes ? { notes: m.notes } : {}), values: floatsToBase64(m.values) };
+}
 
 export class Engine {
   readonly queue = new SerialQueue();
   model: NetLensModel | null = null;
   backend: { backend: Backend; reason: string; pref: string } | null = null;
 
-  constructor(private readonly read: ReadFile, private readonly emit: (p: Progress) => void) {}
+  private readonly inputs = new Map<string, tf.Tensor4D>();
+  private readonly maps = new Map<string, SaliencyMap>();
+  private readonly jobs = new Map<string, AbortController>();
+  private adapter: LayersAdapter | null = null;
+
+  constructor(
+    private readonly read: ReadFile,
+    private readonly emit: (p: Progress) => void,
+    private readonly emitJob: (p: JobProgress) => void = () => {},
+  ) {}
+
+  private remember<V>(cache: Map<string, V>, key: string, value: V, limit: number, drop?: (v: V) => void) {
+    cache.delete(key);
+    cache.set(key, value);
+    while (cache.size > limit) {
+      const [k, v] = cache.entries().next().value as [string, V];
+      cache.delete(k);
+      drop?.(v);
+    }
+  }
+
+  private forgetModelState() {
+    this.inputs.forEach((t) => t.dispose());
+    this.inputs.clear();
+    this.maps.clear();
+    this.adapter = null;
+  }
 
   private progress(requestId: string | null, phase: Progress['phase'], message: string, progress: number | null = null) {
     this.emit({ requestId, phase, message, progress, queueDepth: this.queue.depth });
@@ -35,10 +81,11 @@ export class Engine {
       const b = await ensureBackend(pref, remembered);
       choice = b.choice;
       // Weights live on a backend: after a switch the model is loaded again on the new one.
-      if (before !== b.backend && this.model) { this.model.dispose(); this.model = null; }
+      if (before !== b.backend && this.model) { this.forgetModelState(); this.model.dispose(); this.model = null; }
       this.backend = { backend: b.backend, reason: b.reason, pref };
     }
     if (this.model?.entry.id !== modelId) {
+      this.forgetModelState();
       this.model?.dispose();
       this.model = null;
       this.progress(requestId, 'model', `Loading ${entry.name}…`, 0);
@@ -76,8 +123,12 @@ export class Engine {
         const { model, backend, choice } = await this.prepare(req.modelId, req.backend, req.remembered, req.requestId);
         this.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
         const t1 = performance.now();
-        const predictions = await model.classify(img.bitmap, 5);
+        const input = toModelInput(img.bitmap, model.entry);
+        const probs = model.infer(input);
+        const predictions = topK(await probs.data(), 5, model.labels);
+        probs.dispose();
         const elapsedMs = performance.now() - t1;
+        this.remember(this.inputs, `${req.requestId}|${model.entry.id}`, input, INPUT_CACHE, (t) => t.dispose());
         const thumbnail = await thumbnailDataUrl(img.bitmap);
         return {
           ok: true as const,
@@ -103,6 +154,92 @@ export class Engine {
         img.bitmap.close();
       }
     });
+  }
+
+  cancel(jobId: string): boolean {
+    const c = this.jobs.get(jobId);
+    c?.abort();
+    return Boolean(c);
+  }
+
+  /**
+   * One explanation job: a map, a faithfulness check of it, or its sanity check. Jobs queue behind each other;
+   * the popup cancels the job a newer request replaces (and all of them when it closes).
+   */
+  explain(req: ExplainReq): Promise<Replies['bg/explain']> {
+    const ctrl = new AbortController();
+    this.jobs.set(req.jobId, ctrl);
+    const t0 = performance.now();
+    let last = 0;
+    const onProgress = (f: number) => {
+      const now = performance.now();
+      if (now - last < 100 && f < 1) return; // a few updates a second is plenty
+      last = now;
+      this.emitJob({ jobId: req.jobId, progress: Math.min(1, Math.max(0, f)), message: `${req.task === 'map' ? 'Computing' : req.task === 'check' ? 'Checking' : 'Randomising'}…` });
+    };
+    return this.queue.run(async () => {
+      try {
+        if (ctrl.signal.aborted) throw new Cancelled();
+        const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
+        const input = await this.inputFor(req, model);
+        this.adapter ??= new LayersAdapter(model.model, model.entry);
+        const adapter = this.adapter;
+        const method = getMethod(req.method);
+        const params = { ...method.defaults, ...req.params };
+        const target = req.classTarget;
+        if (target.index >= adapter.numClasses) return fail('bad-request', `class #${target.index} does not exist in ${model.entry.name}`);
+        const opts = { signal: ctrl.signal, onProgress, batchSize: 8 };
+        const key = `${req.image.requestId}|${model.entry.id}|${req.method}|${JSON.stringify(Object.entries(params).sort())}|${target.index}`;
+        const mapOf = async (o = opts) => {
+          const cached = this.maps.get(key);
+          if (cached) return cached;
+          const m = await method.explain(adapter, input, target, params, o);
+          this.remember(this.maps, key, m, MAP_CACHE);
+          return m;
+        };
+        const result: ExplainResult = { jobId: req.jobId, method: req.method, ms: 0, camLayers: adapter.convLayers() };
+        if (req.task === 'map') {
+          result.map = toWire(await mapOf());
+        } else if (req.task === 'check') {
+          const map = await mapOf({ ...opts, onProgress: (f) => onProgress(f * 0.2) });
+          const f = await faithfulness(adapter, input, map, target, { ...opts, batchSize: 11, onProgress: (x) => onProgress(0.2 + 0.8 * x) });
+          result.faithfulness = {
+            deletion: f.deletion.auc, insertion: f.insertion.auc, randomDeletion: f.random.deletion, randomInsertion: f.random.insertion,
+            deletionCurve: f.deletion.probs, insertionCurve: f.insertion.probs, randomDeletionCurve: f.random.deletionCurve, randomInsertionCurve: f.random.insertionCurve,
+          };
+        } else {
+          const original = await mapOf({ ...opts, onProgress: (f) => onProgress(f * 0.5) });
+          const k = req.sanityLayers ?? 5;
+          const { result: randomised, layers } = await withRandomisedTop(adapter, k, () => method.explain(adapter, input, target, params, { ...opts, onProgress: (f) => onProgress(0.5 + f * 0.5) }));
+          const rho = compareMaps(original, randomised);
+          result.sanity = { layers, spearman: rho, passes: rho < SANITY_THRESHOLD, map: toWire(randomised) };
+        }
+        result.ms = Math.round(performance.now() - t0);
+        onProgress(1);
+        return { ok: true as const, result };
+      } catch (e) {
+        if (e instanceof Cancelled) return fail('cancelled', 'Cancelled.');
+        return this.toFailure(e);
+      } finally {
+        this.jobs.delete(req.jobId);
+      }
+    });
+  }
+
+  /** The classified image's model input: cached since classification, else fetched and preprocessed again. */
+  private async inputFor(req: ExplainReq, model: NetLensModel): Promise<tf.Tensor4D> {
+    const key = `${req.image.requestId}|${model.entry.id}`;
+    const cached = this.inputs.get(key);
+    if (cached) return cached;
+    if (!req.image.source) throw new ImageError('not-an-image', 'This image is no longer available to explain. Right-click it again.');
+    const img = await decodeImage(req.image.source.url);
+    try {
+      const input = toModelInput(img.bitmap, model.entry);
+      this.remember(this.inputs, key, input, INPUT_CACHE, (t) => t.dispose());
+      return input;
+    } finally {
+      img.bitmap.close();
+    }
   }
 
   private toFailure(e: unknown) {

@@ -8,4 +8,6 @@ type Req<T extends BackgroundToHost['type']> = Omit<Extract<BackgroundToHost, { 
 export interface ModelHost {
   classify(req: Req<'bg/classify'>): Promise<Replies['bg/classify']>;
   preload(req: Req<'bg/preload'>): Promise<Replies['bg/preload']>;
+  explain(req: Req<'bg/explain'>): Promise<Replies['bg/explain']>;
+  cancel(req: Req<'bg/cancel'>): Promise<Replies['bg/cancel']>;
 }

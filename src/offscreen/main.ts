@@ -4,8 +4,10 @@ import * as tf from '@tensorflow/tfjs';
 import { assertContext } from '../shared/context';
 import { BackgroundToHostSchema, fail, parse, type Handlers, type BackgroundToHost, type HostToBackground } from '../shared/messages';
 import { Engine } from '../engine/engine';
+import { registerWasmGradientKernels } from '../explain/wasm-grads';
 
 assertContext('offscreen');
+registerWasmGradientKernels();
 
 async function readBuiltFile(path: string): Promise<ArrayBuffer> {
   const res = await fetch(browser.runtime.getURL(`models/${path}`));
@@ -13,14 +15,15 @@ async function readBuiltFile(path: string): Promise<ArrayBuffer> {
   return res.arrayBuffer();
 }
 
-const engine = new Engine(readBuiltFile, (p) => {
-  const msg: HostToBackground = { type: 'offscreen/progress', ...p };
-  browser.runtime.sendMessage(msg).catch(() => undefined); // the background may be restarting; progress is best effort
-});
+// Progress is best effort: the background may be restarting, the popup may be closed.
+const post = (msg: HostToBackground) => { browser.runtime.sendMessage(msg).catch(() => undefined); };
+const engine = new Engine(readBuiltFile, (p) => post({ type: 'offscreen/progress', ...p }), (p) => post({ type: 'offscreen/job-progress', ...p }));
 
 const handlers: Handlers<BackgroundToHost, void> = {
   'bg/classify': (m) => engine.classify(m),
   'bg/preload': (m) => engine.preload(m),
+  'bg/explain': (m) => engine.explain(m),
+  'bg/cancel': async (m) => { engine.cancel(m.jobId); return { ok: true }; },
 };
 
 browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender) => {

@@ -1,8 +1,10 @@
 // The popup's one door to the rest of the extension. The view model only sees this interface, so popup
 // tests can hand it a mock.
 import browser from 'webextension-polyfill';
-import type { BackendChoice, PopupToBackground, Replies } from '../shared/messages';
-import { loadBackendChoice, loadSettings, saveSettings, type Settings } from '../shared/settings';
+import { findModel } from '../shared/catalog';
+import type { BackendChoice, HostToBackground, PopupToBackground, Replies } from '../shared/messages';
+import { DEFAULT_EXPLAIN, loadBackendChoice, loadSettings, sanitizeExplainSettings, saveSettings, type ExplainSettings, type Settings } from '../shared/settings';
+import { METHOD_INFO } from './methods';
 import { tabKey, type TabState } from '../shared/tab-state';
 
 export interface HostStatus { phase: string; progress: number | null; message: string; at: number }
@@ -17,6 +19,15 @@ export interface PopupConnector {
   saveSettings(patch: Partial<Settings>): Promise<Settings>;
   reclassify(tabId: number): Promise<Replies['popup/reclassify']>;
   preload(): Promise<Replies['popup/preload']>;
+  explain(req: Omit<Extract<PopupToBackground, { type: 'popup/explain' }>, 'type'>): Promise<Replies['popup/explain']>;
+  cancel(jobId: string): Promise<void>;
+  /** Calls back with explanation progress for any job. Returns an unsubscribe. */
+  onJobProgress(cb: (p: { jobId: string; progress: number; message: string }) => void): () => void;
+  labels(modelId: string): Promise<string[]>;
+  explainSettings(): Promise<ExplainSettings>;
+  saveExplainSettings(s: ExplainSettings): Promise<void>;
+  /** Opens the port whose closing tells the background this popup is gone (its jobs are cancelled). */
+  connect(): () => void;
   /** Calls back whenever the tab's state or the model host's status changes. Returns an unsubscribe. */
   watch(tabId: number | null, on: { tab(s: TabState | null): void; host(s: HostStatus | null): void }): () => void;
 }
@@ -43,7 +54,32 @@ export const extensionConnector: PopupConnector = {
   backendChoice: loadBackendChoice,
   saveSettings,
   reclassify: (tabId) => send({ type: 'popup/reclassify', tabId }),
+  explain: (req) => send({ type: 'popup/explain', ...req }),
+  async cancel(jobId) { await send({ type: 'popup/cancel', jobId }).catch(() => undefined); },
+  onJobProgress(cb) {
+    const listener = (raw: unknown, sender: browser.Runtime.MessageSender) => {
+      const m = raw as HostToBackground;
+      if (sender.id === browser.runtime.id && m?.type === 'offscreen/job-progress') cb({ jobId: m.jobId, progress: m.progress, message: m.message });
+      return undefined;
+    };
+    browser.runtime.onMessage.addListener(listener);
+    return () => browser.runtime.onMessage.removeListener(listener);
+  },
+  async labels(modelId) {
+    const file = findModel(modelId)?.labels?.file;
+    if (!file) return [];
+    return (await (await fetch(browser.runtime.getURL(`models/${file}`))).json()) as string[];
+  },
+  async explainSettings() {
+    const { explain } = await browser.storage.local.get('explain');
+    return explain ? sanitizeExplainSettings(explain, (id) => METHOD_INFO.has(id)) : { ...DEFAULT_EXPLAIN };
+  },
+  async saveExplainSettings(s) { await browser.storage.local.set({ explain: s }); },
   preload: () => send({ type: 'popup/preload' }),
+  connect() {
+    const port = browser.runtime.connect({ name: 'popup' });
+    return () => port.disconnect();
+  },
   watch(tabId, on) {
     const listener = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
       if (area !== 'session') return;

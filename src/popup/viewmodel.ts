@@ -5,6 +5,7 @@ import type { BackendChoice, BackendPref, NetLensError } from '../shared/message
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
 import type { TabState } from '../shared/tab-state';
 import type { HostStatus, PopupConnector } from './connector';
+import { createExplainVm, type ExplainVm } from './explain-vm';
 
 export type View =
   | { kind: 'starting' }
@@ -22,6 +23,9 @@ export interface ViewModel {
   /** model-loading progress while preloading (no request yet) */
   host: ReadonlySignal<HostStatus | null>;
   notice: ReadonlySignal<string | null>;
+  page: ReadonlySignal<'result' | 'explain'>;
+  explain: ExplainVm;
+  showPage(p: 'result' | 'explain'): void;
   start(): Promise<void>;
   stop(): void;
   chooseModel(id: string): Promise<void>;
@@ -37,7 +41,10 @@ export function createViewModel(c: PopupConnector): ViewModel {
   const settings = signal<Settings>(DEFAULT_SETTINGS);
   const backendChoice = signal<BackendChoice | null>(null);
   const notice = signal<string | null>(null);
+  const page = signal<'result' | 'explain'>('result');
+  const explain = createExplainVm(c, () => tabId.value, tab);
   let unwatch = () => {};
+  let port: (() => void) | null = null;
 
   const view = computed<View>(() => {
     if (!ready.value) return { kind: 'starting' };
@@ -66,20 +73,40 @@ export function createViewModel(c: PopupConnector): ViewModel {
     backendChoice,
     host,
     notice,
+    page,
+    explain,
+    showPage(p) {
+      page.value = p;
+      if (p === 'explain') explain.open();
+    },
     async start() {
       const id = await c.tabId();
       tabId.value = id;
-      unwatch = c.watch(id, { tab: (s) => { tab.value = s; }, host: (s) => { host.value = s; } });
+      port = c.connect();
+      unwatch = c.watch(id, {
+        tab: (s) => {
+          const newResult = s?.status === 'done' && (tab.value?.status !== 'done' || tab.value.requestId !== s.requestId);
+          tab.value = s;
+          if (newResult) {
+            explain.resetClass();
+            void explain.loadLabels(s.result.modelId);
+            if (page.value === 'explain') explain.open();
+          }
+        },
+        host: (s) => { host.value = s; },
+      });
       const [t, h, s, b] = await Promise.all([id === null ? null : c.tabState(id), c.hostStatus(), c.settings(), c.backendChoice()]);
       tab.value = t;
       host.value = h;
       settings.value = s;
       backendChoice.value = b;
+      await explain.start();
       ready.value = true;
+      if (new URLSearchParams(location.search).get('view') === 'explain' && t?.status === 'done') this.showPage('explain');
       // Warm the model up while the user looks at the popup, so the next right-click answers fast.
       if (!t || t.status !== 'loading') void c.preload();
     },
-    stop() { unwatch(); },
+    stop() { unwatch(); explain.stop(); port?.(); },
     async chooseModel(id) {
       settings.value = await c.saveSettings({ modelId: id });
       await rerunIfShowing();

@@ -32,10 +32,27 @@ export const BackendChoiceSchema = v.strictObject({
 });
 export type BackendChoice = v.InferOutput<typeof BackendChoiceSchema>;
 
+// ---- explanations
+export const ClassTargetSchema = v.strictObject({ kind: v.literal('class'), index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(99_999)) });
+const ParamValue = v.union([v.pipe(v.number(), v.finite()), v.pipe(v.string(), v.maxLength(100)), v.boolean()]);
+export const ExplainParamsSchema = v.pipe(v.record(v.pipe(v.string(), v.maxLength(40)), ParamValue), v.check((r) => Object.keys(r).length <= 20, 'too many parameters'));
+export const EXPLAIN_TASKS = ['map', 'check', 'sanity'] as const;
+const ExplainFields = {
+  jobId: Id,
+  task: v.picklist(EXPLAIN_TASKS),
+  method: v.pipe(v.string(), v.maxLength(80)),
+  params: ExplainParamsSchema,
+  classTarget: ClassTargetSchema,
+  /** sanity check: how many weighted layers to re-initialise, from the logits down */
+  sanityLayers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
+};
+
 // ---- popup → background
 export const PopupToBackgroundSchema = v.variant('type', [
   v.strictObject({ type: v.literal('popup/reclassify'), tabId: TabId }),
   v.strictObject({ type: v.literal('popup/preload') }),
+  v.strictObject({ type: v.literal('popup/explain'), tabId: TabId, ...ExplainFields }),
+  v.strictObject({ type: v.literal('popup/cancel'), jobId: Id }),
 ]);
 export type PopupToBackground = v.InferOutput<typeof PopupToBackgroundSchema>;
 
@@ -57,6 +74,17 @@ export const BackgroundToHostSchema = v.variant('type', [
     backend: BackendPrefSchema,
     remembered: v.nullable(BackendChoiceSchema),
   }),
+  v.strictObject({
+    type: v.literal('bg/explain'),
+    target: v.literal('offscreen'),
+    ...ExplainFields,
+    /** the classification being explained: its input is cached by request id; the source re-fetches it if not */
+    image: v.strictObject({ requestId: Id, source: v.nullable(ImageSourceSchema) }),
+    modelId: Id,
+    backend: BackendPrefSchema,
+    remembered: v.nullable(BackendChoiceSchema),
+  }),
+  v.strictObject({ type: v.literal('bg/cancel'), target: v.literal('offscreen'), jobId: Id }),
 ]);
 export type BackgroundToHost = v.InferOutput<typeof BackgroundToHostSchema>;
 
@@ -72,6 +100,13 @@ export const HostToBackgroundSchema = v.variant('type', [
     message: v.pipe(v.string(), v.maxLength(300)),
     queueDepth: v.pipe(v.number(), v.integer(), v.minValue(0)),
   }),
+  // Explanation progress goes straight to whoever listens (the popup that asked); the background ignores it.
+  v.strictObject({
+    type: v.literal('offscreen/job-progress'),
+    jobId: Id,
+    progress: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+    message: v.pipe(v.string(), v.maxLength(300)),
+  }),
 ]);
 export type HostToBackground = v.InferOutput<typeof HostToBackgroundSchema>;
 
@@ -86,7 +121,7 @@ export type BackgroundToContent = v.InferOutput<typeof BackgroundToContentSchema
 // ---- replies (plain data)
 export const ERROR_CODES = [
   'no-image', 'tainted', 'fetch-failed', 'http-status', 'timeout', 'not-an-image', 'decode-failed',
-  'model-load-failed', 'backend-failed', 'interrupted', 'bad-request', 'internal',
+  'model-load-failed', 'backend-failed', 'interrupted', 'bad-request', 'cancelled', 'no-result', 'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface NetLensError { code: ErrorCode; message: string }
@@ -110,11 +145,44 @@ export interface ClassifyResult {
 }
 export interface BackendInfo { backend: Backend; reason: string }
 
+/** A saliency map on the wire: the Float32Array travels as base64 of its bytes (compact, exact). */
+export interface WireMap {
+  method: string;
+  classTarget: { kind: 'class'; index: number };
+  width: number;
+  height: number;
+  min: number;
+  max: number;
+  signed: boolean;
+  notes?: Record<string, number>;
+  values: string;
+}
+export interface FaithfulnessResult {
+  deletion: number; insertion: number; randomDeletion: number; randomInsertion: number;
+  deletionCurve: number[]; insertionCurve: number[]; randomDeletionCurve: number[]; randomInsertionCurve: number[];
+}
+export interface SanityResult { layers: string[]; spearman: number; passes: boolean; map: WireMap }
+export interface ExplainResult {
+  jobId: string;
+  method: string;
+  ms: number;
+  /** layers a CAM method can look at, for the layer picker */
+  camLayers: string[];
+  map?: WireMap;
+  faithfulness?: FaithfulnessResult;
+  sanity?: SanityResult;
+}
+
 export type Reply<T> = ({ ok: true } & T) | { ok: false; error: NetLensError };
 
 export interface Replies {
   'popup/reclassify': Reply<object>;
   'popup/preload': Reply<{ backend: BackendInfo }>;
+  'popup/explain': Reply<{ result: ExplainResult }>;
+  'popup/cancel': Reply<object>;
+  'bg/explain': Reply<{ result: ExplainResult }>;
+  'bg/cancel': Reply<object>;
+  'offscreen/job-progress': void;
   'bg/classify': Reply<{ result: ClassifyResult; choice: BackendChoice | null }>;
   'bg/preload': Reply<{ backend: BackendInfo; choice: BackendChoice | null }>;
   'offscreen/progress': void;

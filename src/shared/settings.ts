@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import browser from 'webextension-polyfill';
 import { catalog, findModel } from './catalog';
-import { BackendChoiceSchema, BackendPrefSchema, parse, type BackendChoice } from './messages';
+import { BackendChoiceSchema, BackendPrefSchema, ExplainParamsSchema, parse, type BackendChoice } from './messages';
 
 export const SettingsSchema = v.object({
   modelId: v.string(),
@@ -41,4 +41,30 @@ export async function loadBackendChoice(): Promise<BackendChoice | null> {
 
 export async function saveBackendChoice(choice: BackendChoice): Promise<void> {
   await browser.storage.local.set({ backendChoice: choice });
+}
+
+/** The Explain view's remembered choices: method, each method's parameters, overlay opacity, comparison. */
+export interface ExplainSettings {
+  method: string;
+  compareMethod: string | null;
+  params: Record<string, Record<string, number | string | boolean>>;
+  opacity: number;
+}
+export const DEFAULT_EXPLAIN: ExplainSettings = { method: 'grad-cam', compareMethod: null, params: {}, opacity: 0.6 };
+
+export function sanitizeExplainSettings(raw: unknown, known: (id: string) => boolean): ExplainSettings {
+  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const params: ExplainSettings['params'] = {};
+  if (r.params && typeof r.params === 'object') {
+    for (const [id, p] of Object.entries(r.params as Record<string, unknown>)) {
+      const ok = parse(ExplainParamsSchema, p);
+      if (known(id) && ok) params[id] = ok;
+    }
+  }
+  return {
+    method: typeof r.method === 'string' && known(r.method) ? r.method : DEFAULT_EXPLAIN.method,
+    compareMethod: typeof r.compareMethod === 'string' && known(r.compareMethod) ? r.compareMethod : null,
+    params,
+    opacity: typeof r.opacity === 'number' && r.opacity >= 0 && r.opacity <= 1 ? r.opacity : DEFAULT_EXPLAIN.opacity,
+  };
 }

@@ -32,6 +32,16 @@ const VALID = {
     type: 'offscreen/progress', requestId: 'r-1', phase: 'model', progress: 0.5, message: 'loading weights', queueDepth: 0,
   },
   'bg/resolve-target': { type: 'bg/resolve-target', target: 'content', srcUrl: 'https://example.com/a.png', anyFrame: false },
+  'popup/explain': {
+    type: 'popup/explain', tabId: 3, jobId: 'j-1', task: 'map', method: 'grad-cam', params: { layer: '' }, classTarget: { kind: 'class', index: 21 },
+  },
+  'popup/cancel': { type: 'popup/cancel', jobId: 'j-1' },
+  'bg/explain': {
+    type: 'bg/explain', target: 'offscreen', jobId: 'j-2', task: 'sanity', method: 'integrated-gradients', params: { steps: 32, baseline: 'blurred' },
+    classTarget: { kind: 'class', index: 0 }, sanityLayers: 5, image: { requestId: 'r-1', source }, modelId: 'mobilenet-v1-0.75-224', backend: 'wasm', remembered: null,
+  },
+  'bg/cancel': { type: 'bg/cancel', target: 'offscreen', jobId: 'j-2' },
+  'offscreen/job-progress': { type: 'offscreen/job-progress', jobId: 'j-2', progress: 0.25, message: 'Computing…' },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -41,11 +51,31 @@ const SCHEMA_OF = {
   'bg/preload': BackgroundToHostSchema,
   'offscreen/progress': HostToBackgroundSchema,
   'bg/resolve-target': BackgroundToContentSchema,
+  'popup/explain': PopupToBackgroundSchema,
+  'popup/cancel': PopupToBackgroundSchema,
+  'bg/explain': BackgroundToHostSchema,
+  'bg/cancel': BackgroundToHostSchema,
+  'offscreen/job-progress': HostToBackgroundSchema,
 } as const;
 
 type Type = keyof typeof VALID;
 const TYPES = Object.keys(VALID) as Type[];
 const check = (t: Type, m: unknown) => parse(SCHEMA_OF[t], m);
+
+describe('explanation requests are bounded', () => {
+  const ok = VALID['popup/explain'];
+  it.each([
+    ['a negative class', { ...ok, classTarget: { kind: 'class', index: -1 } }],
+    ['a fractional class', { ...ok, classTarget: { kind: 'class', index: 1.5 } }],
+    ['an unknown task', { ...ok, task: 'train' }],
+    ['a non-finite parameter', { ...ok, params: { steps: Infinity } }],
+    ['an object as parameter', { ...ok, params: { steps: { $gt: 1 } } }],
+    ['too many parameters', { ...ok, params: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`p${i}`, i])) }],
+    ['sanity with 0 layers', { ...ok, sanityLayers: 0 }],
+  ])('rejects %s', (_what, m) => {
+    expect(check('popup/explain', m)).toBeNull();
+  });
+});
 
 describe('valid messages parse', () => {
   it.each(TYPES)('%s', (t) => {
@@ -82,10 +112,12 @@ describe('malformed messages are refused (parse → null)', () => {
   it.each(TYPES)('%s: not an object, extra key, each field missing', (t) => {
     for (const junk of [null, undefined, 42, 'popup/preload', [], [VALID[t]]]) expect(check(t, junk)).toBeNull();
     expect(check(t, { ...VALID[t], extra: 1 })).toBeNull();
+    const optional = ['sanityLayers']; // may be left out by design
     for (const key of Object.keys(VALID[t])) {
       const m: Record<string, unknown> = { ...VALID[t] };
       delete m[key];
-      expect(check(t, m), `without ${key}`).toBeNull();
+      if (optional.includes(key)) expect(check(t, m), `without ${key}`).not.toBeNull();
+      else expect(check(t, m), `without ${key}`).toBeNull();
     }
   });
 

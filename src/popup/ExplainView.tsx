@@ -1,0 +1,179 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { SaliencyMap } from '../explain/types';
+import { Curves } from './components/Curves';
+import { Legend } from './components/Legend';
+import './components/explain.css';
+import type { ExplainVm, Job, Panel } from './explain-vm';
+import { METHODS_LIST, type ParamSpec } from './methods';
+import { download, drawOverlay, mapToJson, mapToPngBlob } from './render/overlay';
+
+const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
+
+function useImage(src: string | undefined): HTMLImageElement | null {
+  const [img, setImg] = useState<HTMLImageElement | null>(null);
+  useEffect(() => {
+    if (!src) return;
+    const i = new Image();
+    i.onload = () => setImg(i);
+    i.src = src;
+  }, [src]);
+  return img;
+}
+
+function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex }: { map: SaliencyMap; image: HTMLImageElement | null; opacity: number; testid?: string; classIndex: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const [drawn, setDrawn] = useState(false);
+  useEffect(() => {
+    if (!ref.current || !image) return;
+    drawOverlay(ref.current, image, map, { opacity, colormap: map.signed ? 'rdbu' : 'inferno', mode: map.signed ? 'signed' : 'magnitude' });
+    setDrawn(true);
+  }, [map, image, opacity]);
+  return (
+    <div class="nl-canvas-wrap">
+      <canvas ref={ref} width={224} height={224} data-testid={testid} data-method={map.method} data-class-index={classIndex} data-ready={drawn ? 'true' : 'false'}
+        aria-label={`${map.method} saliency map`} />
+    </div>
+  );
+}
+
+function ParamControl({ spec, value, camLayers, onChange }: { spec: ParamSpec; value: number | string | boolean | undefined; camLayers: string[]; onChange: (v: number | string) => void }) {
+  if (spec.kind === 'number') {
+    return <label class="param">{spec.label} <input type="number" min={spec.min} max={spec.max} step={spec.step} value={String(value ?? '')}
+      onChange={(e) => { const v = Number((e.target as HTMLInputElement).value); if (Number.isFinite(v)) onChange(Math.min(spec.max, Math.max(spec.min, v))); }} /></label>;
+  }
+  const options = spec.kind === 'choice' ? spec.options : ['', ...camLayers];
+  return (
+    <label class="param">{spec.label}{' '}
+      <select value={String(value ?? '')} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {options.map((o) => <option value={o} key={o}>{o === '' ? 'default (catalog)' : o}</option>)}
+      </select>
+    </label>
+  );
+}
+
+function PanelView({ vm, i, panel, image }: { vm: ExplainVm; i: 0 | 1; panel: Panel; image: HTMLImageElement | null }) {
+  const m = panel.method.value;
+  const job = panel.job.value;
+  const params = panel.params.value;
+  const cls = vm.classIndex.value ?? 0;
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const exportPng = async () => {
+    const canvas = canvasRef.current?.querySelector('canvas');
+    if (canvas) download(await mapToPngBlob(canvas), `netlens-${m.id}-class${cls}.png`);
+  };
+  const exportJson = () => {
+    if (job.status === 'ready') download(new Blob([mapToJson(job.value, vm.className.value)], { type: 'application/json' }), `netlens-${m.id}-class${cls}.json`);
+  };
+  return (
+    <div class="panel">
+      <select data-testid={i === 0 ? 'method-picker' : 'compare-method-picker'} value={m.id} onChange={(e) => vm.chooseMethod(i, (e.target as HTMLSelectElement).value)} aria-label="Explanation method">
+        {METHODS_LIST.map((x) => <option value={x.id} key={x.id}>{x.name}</option>)}
+      </select>
+      <p class="muted small method-summary">{m.summary} <a href={m.paper} target="_blank" rel="noreferrer">paper</a></p>
+      {m.params.length > 0 && (
+        <div class="params">{m.params.map((p) => <ParamControl key={p.key} spec={p} value={params[p.key]} camLayers={vm.camLayers.value} onChange={(v) => vm.setParam(i, p.key, v)} />)}</div>
+      )}
+      <div ref={canvasRef}>
+        {job.status === 'ready' && <Overlay map={job.value} image={image} opacity={vm.settings.value.opacity} classIndex={cls} />}
+        {job.status === 'running' && (
+          <div class="nl-canvas-wrap placeholder" data-testid="explain-progress" aria-live="polite">
+            <span>Computing… {Math.round(job.progress * 100)}%</span>
+            <div class="progress"><div style={{ width: `${Math.round(job.progress * 100)}%` }} /></div>
+            <button type="button" class="link" onClick={() => vm.cancel(i)}>Cancel</button>
+          </div>
+        )}
+        {job.status === 'error' && <p class="error" data-testid="explain-error">{job.error.message}</p>}
+      </div>
+      {job.status === 'ready' && (
+        <>
+          <Legend colormap={job.value.signed ? 'rdbu' : 'inferno'} mode={job.value.signed ? 'signed' : 'magnitude'} min={job.value.min} max={job.value.max} signed={job.value.signed}
+            label={job.value.signed ? 'red: evidence for the class, blue: against' : 'brighter: more important'} />
+          <p class="muted small">{job.ms} ms
+            {job.value.notes?.completenessError !== undefined && <> · completeness: Σ = {fmt(job.value.notes.attributionSum!)} vs Δscore {fmt(job.value.notes.scoreDelta!)} ({(job.value.notes.completenessError * 100).toFixed(1)}% off)</>}
+          </p>
+          <div class="exports">
+            <button type="button" onClick={exportPng} data-testid="export-png">PNG</button>
+            <button type="button" onClick={exportJson} data-testid="export-json">JSON</button>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Faithfulness({ vm }: { vm: ExplainVm }) {
+  const j = vm.check.value;
+  return (
+    <section class="check">
+      <button type="button" data-testid="check-button" onClick={() => vm.runCheck()} disabled={j.status === 'running'}>Check faithfulness</button>
+      <span class="muted small"> Removes or reveals pixels in the map’s order and watches the class probability.</span>
+      {j.status === 'running' && <div class="progress"><div style={{ width: `${Math.round(j.progress * 100)}%` }} /></div>}
+      {j.status === 'error' && <p class="error">{j.error.message}</p>}
+      {j.status === 'ready' && (
+        <div data-testid="faithfulness" data-deletion={j.value.deletion} data-insertion={j.value.insertion} data-random-deletion={j.value.randomDeletion} data-random-insertion={j.value.randomInsertion}>
+          <p class="small">
+            Deletion AUC <strong>{j.value.deletion.toFixed(3)}</strong> (random {j.value.randomDeletion.toFixed(3)}) ·
+            Insertion AUC <strong>{j.value.insertion.toFixed(3)}</strong> (random {j.value.randomInsertion.toFixed(3)}).{' '}
+            {j.value.deletion < j.value.randomDeletion && j.value.insertion > j.value.randomInsertion ? 'Better than a random map on both.' : 'Not better than a random map on both: treat this map with care.'}
+          </p>
+          <Curves deletion={j.value.deletionCurve} insertion={j.value.insertionCurve} randomDeletion={j.value.randomDeletionCurve} randomInsertion={j.value.randomInsertionCurve} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Sanity({ vm, image }: { vm: ExplainVm; image: HTMLImageElement | null }) {
+  const j = vm.sanity.value;
+  return (
+    <section class="sanity-box">
+      <label><input type="checkbox" data-testid="sanity-toggle" checked={vm.sanityOn.value} onChange={(e) => vm.toggleSanity((e.target as HTMLInputElement).checked)} /> Randomise the top layers (sanity check)</label>
+      {j.status === 'running' && <div class="progress"><div style={{ width: `${Math.round(j.progress * 100)}%` }} /></div>}
+      {j.status === 'error' && <p class="error">{j.error.message}</p>}
+      {j.status === 'ready' && (
+        <div data-testid="sanity" data-spearman={j.value.spearman} data-passes={String(j.value.passes)}>
+          <Overlay map={j.value.map} image={image} opacity={vm.settings.value.opacity} testid="sanity-canvas" classIndex={vm.classIndex.value ?? 0} />
+          <p class="small">With {j.value.layers.join(', ')} re-initialised, the map’s rank correlation with the original is <strong>{j.value.spearman.toFixed(2)}</strong>:{' '}
+            {j.value.passes ? <span class="pass">passes — the map depends on what the model learned.</span> : <span class="fail">fails — the map barely changed, so it does not reflect the learned weights.</span>}
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function ExplainView({ vm, thumbnail, predictions }: { vm: ExplainVm; thumbnail: string; predictions: { index: number; className: string }[] }) {
+  const image = useImage(thumbnail);
+  const [query, setQuery] = useState('');
+  const cls = vm.classIndex.value;
+  const labels = vm.labels.value;
+  const options = predictions.some((p) => p.index === cls) || cls === null ? predictions : [...predictions, { index: cls, className: vm.className.value }];
+  const pickQuery = (q: string) => {
+    setQuery(q);
+    const i = labels.indexOf(q);
+    if (i >= 0) vm.chooseClass(i);
+  };
+  return (
+    <section class="explain">
+      <div class="row">
+        <label>Explain class{' '}
+          <select data-testid="class-picker" value={String(cls ?? '')} onChange={(e) => vm.chooseClass(Number((e.target as HTMLSelectElement).value))}>
+            {options.map((p) => <option value={p.index} key={p.index}>{p.className.split(',')[0]} (#{p.index})</option>)}
+          </select>
+        </label>
+        <input data-testid="class-search" list="nl-classes" placeholder="any class…" value={query} onInput={(e) => pickQuery((e.target as HTMLInputElement).value)} aria-label="Search all classes" />
+        <datalist id="nl-classes">{labels.map((l) => <option value={l} key={l} />)}</datalist>
+      </div>
+      <div class="row">
+        <label>Opacity <input type="range" min={0} max={1} step={0.05} value={vm.settings.value.opacity} data-testid="opacity" onInput={(e) => vm.setOpacity(Number((e.target as HTMLInputElement).value))} /></label>
+        <label><input type="checkbox" checked={vm.compare.value} data-testid="compare-toggle" onChange={(e) => vm.toggleCompare((e.target as HTMLInputElement).checked)} /> Compare two methods</label>
+      </div>
+      <div class={vm.compare.value ? 'panels two' : 'panels'}>
+        <PanelView vm={vm} i={0} panel={vm.panels[0]} image={image} />
+        {vm.compare.value && <PanelView vm={vm} i={1} panel={vm.panels[1]} image={image} />}
+      </div>
+      <Faithfulness vm={vm} />
+      <Sanity vm={vm} image={image} />
+    </section>
+  );
+}
