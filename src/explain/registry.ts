@@ -17,7 +17,10 @@ const all: Explainer<Params>[] = [
   gradientXInput,
   integratedGradients as unknown as Explainer<Params>,
   occlusion as unknown as Explainer<Params>,
-  ...GRADIENT_METHODS.map((m) => smoothGrad(m as never) as unknown as Explainer<Params>),
+  smoothGrad(vanillaGradient) as unknown as Explainer<Params>,
+  smoothGrad(gradientXInput) as unknown as Explainer<Params>,
+  // n × m backward passes: smaller defaults keep it to ~128 passes.
+  smoothGrad(integratedGradients, { samples: 8, steps: 16 }) as unknown as Explainer<Params>,
 ];
 
 export const METHODS: ReadonlyMap<string, Explainer<Params>> = new Map(all.map((m) => [m.id, m]));

@@ -86,15 +86,24 @@ export function depthwiseBackpropInputFromOps(inputShape: [number, number, numbe
         .reshape([n, oh * sh, ow * sw, cm]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cm]) as tf.Tensor4D;
     }
     const kEffH = (kh - 1) * dh + 1, kEffW = (kw - 1) * dw + 1;
-    const padT = kEffH - 1 - info.padInfo.top, padL = kEffW - 1 - info.padInfo.left;
-    const padB = h + kEffH - 1 - padT - d.shape[1], padR = w + kEffW - 1 - padL - d.shape[2];
     // Negative padding means the forward pass never read those rows: crop instead.
-    d = tf.pad(d, [[0, 0], [Math.max(0, padT), Math.max(0, padB)], [Math.max(0, padL), Math.max(0, padR)], [0, 0]]);
-    d = d.slice([0, Math.max(0, -padT), Math.max(0, -padL), 0], [n, h + kEffH - 1, w + kEffW - 1, cm]) as tf.Tensor4D;
+    d = padOrCrop(d, kEffH - 1 - info.padInfo.top, kEffW - 1 - info.padInfo.left, h + kEffH - 1, w + kEffW - 1);
     const rotated = tf.reverse(filter, [0, 1]).reshape([kh, kw, cm, 1]) as tf.Tensor4D;
     const out = tf.depthwiseConv2d(d, rotated, 1, 'valid', 'NHWC', [dh, dw]);
     return (m === 1 ? out : out.reshape([n, h, w, c, m]).sum(4)) as tf.Tensor4D;
   });
+}
+
+/**
+ * Pads (or, for negative amounts, crops) the spatial borders of d to exactly h × w. Skips the copy when there is
+ * nothing to do: for 1×1 stride-1 convs this removes two full copies of the largest tensors in MobileNet.
+ */
+function padOrCrop(d: tf.Tensor4D, top: number, left: number, h: number, w: number): tf.Tensor4D {
+  const bottom = h - top - d.shape[1], right = w - left - d.shape[2];
+  let out = d;
+  if (top > 0 || left > 0 || bottom > 0 || right > 0) out = tf.pad(out, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) out = out.slice([0, Math.max(0, -top), Math.max(0, -left), 0], [d.shape[0], h, w, d.shape[3]]) as tf.Tensor4D;
+  return out;
 }
 
 /** Puts [N, OH, OW, C] values back at the strided positions of tap (i, j) in a [N, H, W, C] grid of zeros. */
@@ -148,11 +157,8 @@ export function conv2dBackpropInputFromOps(inputShape: [number, number, number, 
       d = dy.reshape([n, oh, 1, ow, 1, cout]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
         .reshape([n, oh * sh, ow * sw, cout]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cout]) as tf.Tensor4D;
     }
-    const padT = kh - 1 - info.padInfo.top, padL = kw - 1 - info.padInfo.left;
-    const padB = h + kh - 1 - padT - d.shape[1], padR = w + kw - 1 - padL - d.shape[2];
-    d = tf.pad(d, [[0, 0], [Math.max(0, padT), Math.max(0, padB)], [Math.max(0, padL), Math.max(0, padR)], [0, 0]]);
-    d = d.slice([0, Math.max(0, -padT), Math.max(0, -padL), 0], [n, h + kh - 1, w + kw - 1, cout]) as tf.Tensor4D;
-    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    d = padOrCrop(d, kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left, h + kh - 1, w + kw - 1);
+    const rotated = (kh === 1 && kw === 1 ? tf.transpose(filter, [0, 1, 3, 2]) : tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2])) as tf.Tensor4D;
     return tf.conv2d(d, rotated, 1, 'valid');
   });
 }

@@ -5,6 +5,10 @@ import { assertContext } from '../shared/context';
 import { BackgroundToHostSchema, fail, parse, type Handlers, type BackgroundToHost, type HostToBackground } from '../shared/messages';
 import { Engine } from '../engine/engine';
 import { registerWasmGradientKernels } from '../explain/wasm-grads';
+import { LayersAdapter } from '../explain/adapter';
+import { getMethod, METHODS } from '../explain/registry';
+import { faithfulness } from '../explain/metrics';
+import { toModelInput } from '../engine/preprocess';
 
 assertContext('offscreen');
 registerWasmGradientKernels();
@@ -35,4 +39,4 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.Mes
 });
 
 // For the benchmark and tests, reached only through the DevTools protocol (no page can see this document).
-(globalThis as Record<string, unknown>).__netlens = { engine, tf };
+(globalThis as Record<string, unknown>).__netlens = { engine, tf, explain: { LayersAdapter, getMethod, METHODS, faithfulness, toModelInput } };

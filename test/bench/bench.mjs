@@ -67,14 +67,14 @@ async function main() {
 
     log('cold start ×3');
     const colds = [];
-    for (let i = 0; i < 3; i++) colds.push(await coldStart(gallery));
+    for (let i = 0; i < Number(process.env.BENCH_COLD ?? 3); i++) colds.push(await coldStart(gallery));
     results.coldStart = { medianMs: round(median(colds.map((c) => c.ms)), 0), runsMs: colds.map((c) => round(c.ms, 0)), backend: colds[0].backend };
 
     const h = await launch({ extraArgs: ['--enable-unsafe-webgpu'] });
     const page = await h.context.newPage();
     await page.goto(gallery.origin + '/');
     const imageUrl = gallery.origin + '/images/dog.jpg';
-    for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu']) {
+    for (const backend of (process.env.BENCH_BACKENDS ?? 'wasm,webgl,webgpu,cpu').split(',')) {
       const n = backend === 'webgpu' || backend === 'cpu' ? N_SLOW : N;
       log(`${backend}: warm-up, then ${n} right-clicks and ${n} paired host runs`);
       await setSettings(h, { modelId: MODEL, backend });
@@ -100,6 +100,46 @@ async function main() {
         tensorLeak: host.leaked,
       });
     }
+    // Explanations, on the backend auto picks here (wasm), default model, one real photo.
+    log('explanations: each method vs one forward pass; batched vs unbatched IG(32) and SmoothGrad(25)');
+    await setSettings(h, { modelId: MODEL, backend: 'auto' });
+    done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
+    const off = await attachOffscreen(h);
+    await off.evaluate(`window.__benchImage = ${JSON.stringify(imageUrl)}`);
+    results.explain = await off.evaluate(`(async () => {
+      const { engine, tf, explain } = globalThis.__netlens;
+      const m = engine.model;
+      const a = new explain.LayersAdapter(m.model, m.entry);
+      const bmp = await createImageBitmap(await (await fetch(window.__benchImage)).blob());
+      const x = explain.toModelInput(bmp, m.entry); bmp.close();
+      const target = { kind: 'class', index: 249 };
+      const time = async (f, reps = 1) => { const ts = []; for (let i = 0; i < reps; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); } ts.sort((p, q) => p - q); return ts[ts.length >> 1]; };
+      const forward = async () => { const y = m.model.predict(x); await y.data(); y.dispose(); };
+      await forward(); await forward();
+      const fwd = await time(forward, 9);
+      const before = tf.memory().numTensors;
+      const rows = [];
+      for (const id of explain.METHODS.keys()) {
+        const meth = explain.getMethod(id);
+        const p = { ...meth.defaults };
+        await meth.explain(a, x, target, id.includes('integrated') ? { ...p, steps: 4, samples: 2 } : id.startsWith('smoothgrad') ? { ...p, samples: 2 } : p, { batchSize: 8 }); // warm-up
+        const ms = await time(() => meth.explain(a, x, target, p, { batchSize: 8 }), id === 'grad-cam' || id === 'grad-cam-plus-plus' || id === 'gradient' ? 5 : 1);
+        rows.push({ id, params: p, ms: Math.round(ms), xForward: Math.round(ms / fwd * 10) / 10 });
+      }
+      const ig = explain.getMethod('integrated-gradients'), sg = explain.getMethod('smoothgrad:gradient');
+      const batching = [];
+      for (const [name, meth, p] of [['IG(32)', ig, { steps: 32, baseline: 'blurred', rule: 'trapezoid' }], ['SmoothGrad(25)', sg, { samples: 25, sigma: 0.15 }]]) {
+        // Warm up at the largest batch first (so wasm memory has grown once), then interleave and keep the best of 2.
+        await meth.explain(a, x, target, p, { batchSize: 16 });
+        const best = { 1: Infinity, 8: Infinity, 16: Infinity };
+        for (let rep = 0; rep < 2; rep++) for (const b of rep ? [16, 8, 1] : [1, 8, 16]) best[b] = Math.min(best[b], await time(() => meth.explain(a, x, target, p, { batchSize: b })));
+        batching.push({ name, unbatchedMs: Math.round(best[1]), batch8Ms: Math.round(best[8]), batch16Ms: Math.round(best[16]), ratio8: Math.round(best[8] / best[1] * 100) / 100, ratio16: Math.round(best[16] / best[1] * 100) / 100 });
+      }
+      const leaked = tf.memory().numTensors - before;
+      x.dispose();
+      return { backend: tf.getBackend(), forwardMs: Math.round(fwd * 10) / 10, rows, batching, tensorLeak: leaked };
+    })()`);
+    await off.detach();
     await h.close();
   } finally {
     await gallery.close();
@@ -120,6 +160,14 @@ async function main() {
     lines.push(`| warm right-click → result stored (fetch, decode, thumbnail, messages) | ${r.backend} | ${r.pipeMs} ms | ${r.pipeVsBare.toFixed(2)}× bare |`);
   }
   lines.push('', `tensor leak over the paired runs: ${results.rows.map((r) => `${r.backend} ${r.tensorLeak}`).join(', ')}`);
+  if (results.explain) {
+    const e = results.explain;
+    lines.push('', `Explanations on ${e.backend}, one forward pass = ${e.forwardMs} ms (same run):`, '', '| method (default settings) | median | × forward pass |', '|---|---:|---:|');
+    for (const r of e.rows) lines.push(`| ${r.id} ${JSON.stringify(r.params).replace(/"/g, '')} | ${r.ms} ms | ${r.xForward}× |`);
+    lines.push('', '| batching | unbatched | batch 8 | batch 16 | batch 8 / unbatched | batch 16 / unbatched |', '|---|---:|---:|---:|---:|---:|');
+    for (const b of e.batching) lines.push(`| ${b.name} | ${b.unbatchedMs} ms | ${b.batch8Ms} ms | ${b.batch16Ms} ms | ${b.ratio8} | ${b.ratio16} |`);
+    lines.push('', `tensor leak over all explanation runs: ${e.tensorLeak}`);
+  }
   const table = lines.join('\n');
   console.log(table);
 
