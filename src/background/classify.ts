@@ -4,7 +4,7 @@ import browser from 'webextension-polyfill';
 import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type NetLensError, type Replies } from '../shared/messages';
 import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
 import type { ModelHost } from '../engine/host';
-import { getTabState, keepSource, setTabState } from './tab-store';
+import { appendHistory, getTabState, keepSource, setTabState } from './tab-store';
 
 export const MENU_CLASSIFY = 'netlens-classify';
 export const MENU_CLASSIFY_PAGE = 'netlens-classify-page';
@@ -36,6 +36,7 @@ async function resolveSource(tabId: number, click: MenuClick): Promise<Replies['
 }
 
 async function setErrorIfCurrent(tabId: number, requestId: string, error: NetLensError) {
+  await appendHistory(tabId, { requestId, status: 'error', top: null, source: '', message: error.message, at: Date.now() });
   const now = await getTabState(tabId);
   if (now && now.requestId !== requestId && now.status !== 'loading') return;
   await setTabState(tabId, { status: 'error', requestId, error, at: Date.now() });
@@ -63,6 +64,8 @@ export async function runClassification(host: ModelHost, tabId: number, requestI
   const reply = await host.classify({ requestId, source, modelId: settings.modelId, backend: settings.backend, remembered });
   if (!reply.ok) return setErrorIfCurrent(tabId, requestId, reply.error);
   if (reply.choice) await saveBackendChoice(reply.choice);
+  const top = reply.result.predictions[0];
+  await appendHistory(tabId, { requestId, status: 'done', top: top ? { index: top.index, className: top.className, prob: top.prob } : null, source: reply.result.source.url, at: reply.result.at });
   // Requests are served in order, so a later request's state is never overwritten by an earlier one's
   // result, except when the user clicked again meanwhile: then the newer request owns the tab.
   const now = await getTabState(tabId);

@@ -6,11 +6,12 @@ import { HostToBackgroundSchema, PopupToBackgroundSchema, fail, parse, type Hand
 import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
 import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, classifyFromMenu, onHostProgress, reclassify } from './classify';
 import { OFFSCREEN_PATH, offscreenHost } from './offscreen-host';
-import { forgetTab, getSource, getTabState } from './tab-store';
+import { forgetTab, getSource, getTabState, markOrphansInterrupted } from './tab-store';
 
 assertContext('service-worker');
 
 const host = offscreenHost;
+void markOrphansInterrupted();
 
 browser.runtime.onInstalled.addListener(async () => {
   await browser.contextMenus.removeAll();

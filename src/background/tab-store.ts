@@ -28,7 +28,43 @@ export async function getSource(tabId: number): Promise<ImageSource | null> {
 }
 
 export async function forgetTab(tabId: number): Promise<void> {
-  await browser.storage.session.remove([tabKey(tabId), sourceKey(tabId)]);
+  await browser.storage.session.remove([tabKey(tabId), sourceKey(tabId), historyKey(tabId)]);
+}
+
+/** The last results of a tab, oldest first (no thumbnails: the popup shows only the latest image). */
+export interface HistoryEntry { requestId: string; status: 'done' | 'error'; top: { index: number; className: string; prob: number } | null; source: string; message?: string; at: number }
+export const HISTORY_LIMIT = 50;
+export const historyKey = (tabId: number): string => `history:${tabId}`;
+
+// Many results can finish close together: appends are chained so none overwrites another.
+let historyChain: Promise<void> = Promise.resolve();
+export function appendHistory(tabId: number, entry: HistoryEntry): Promise<void> {
+  historyChain = historyChain.then(async () => {
+    const key = historyKey(tabId);
+    const list = ((await browser.storage.session.get(key))[key] as HistoryEntry[] | undefined) ?? [];
+    list.push(entry);
+    await browser.storage.session.set({ [key]: list.slice(-HISTORY_LIMIT) });
+  }).catch(() => undefined);
+  return historyChain;
+}
+
+/**
+ * On service-worker start nothing can be in flight in this instance, so a tab still "loading" lost its request
+ * with the previous instance: say so, instead of spinning forever.
+ */
+export async function markOrphansInterrupted(): Promise<number> {
+  const all = await browser.storage.session.get(null);
+  let n = 0;
+  for (const [key, value] of Object.entries(all)) {
+    const s = value as TabState;
+    if (!key.startsWith('tab:') || s?.status !== 'loading') continue;
+    n++;
+    await setTabState(Number(key.slice(4)), {
+      status: 'error', requestId: s.requestId, at: Date.now(),
+      error: { code: 'interrupted', message: 'NetLens was restarted by the browser while it was working on this image. Please try again.' },
+    });
+  }
+  return n;
 }
 
 async function updateBadge(tabId: number, state: TabState): Promise<void> {

@@ -138,3 +138,9 @@ export async function ensureBackend(pref: BackendPref, remembered: BackendChoice
   }
   throw new Error('no TensorFlow.js backend could start');
 }
+
+/** The first backend after `failed` in the fallback order that starts. */
+export async function fallbackAfter(failed: Backend): Promise<Backend> {
+  for (const b of FALLBACK_ORDER.slice(FALLBACK_ORDER.indexOf(failed) + 1)) if (await activate(b)) return b;
+  throw new Error('no TensorFlow.js backend could start');
+}

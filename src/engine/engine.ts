@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { getModel, findModel } from '../shared/catalog';
 import { fail, type Backend, type BackgroundToHost, type HostToBackground, type Replies } from '../shared/messages';
-import { ensureBackend } from './backends';
+import { ensureBackend, fallbackAfter } from './backends';
 import { decodeImage, displayUrl, ImageError, thumbnailDataUrl, type DecodedImage } from './image';
 import { ModelLoadError, NetLensModel, type ReadFile } from './model';
 import { SerialQueue } from './queue';
@@ -70,11 +70,32 @@ export class Engine {
     this.emit({ requestId, phase, message, progress, queueDepth: this.queue.depth });
   }
 
+  /** Set when the GPU device behind the current backend is lost; the next request moves to another backend. */
+  private lost: string | null = null;
+
+  private watchDevice(backend: Backend) {
+    if (backend !== 'webgpu') return;
+    const device = (tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string }> } }).device;
+    void device?.lost?.then((info) => { if (this.backend?.backend === 'webgpu') this.lost = info?.message || 'the WebGPU device was lost'; });
+  }
+
   /** Puts the right backend and model in place (inside the queue, so never concurrently). */
   private async prepare(modelId: string, pref: ClassifyReq['backend'], remembered: ClassifyReq['remembered'], requestId: string | null) {
     const entry = findModel(modelId);
     if (!entry || entry.task !== 'classifier') throw new ModelLoadError(modelId, `Unknown model "${modelId}"`);
     let choice = null;
+    if (this.lost && this.backend) {
+      // Weights and tensors died with the device: drop everything and take the next backend down the list.
+      const from = this.backend.backend, why = this.lost;
+      this.lost = null;
+      this.forgetModelState();
+      try { this.model?.dispose(); } catch { /* its GPU buffers went with the device */ }
+      this.model = null;
+      this.progress(requestId, 'backend', `${from} stopped working; switching backend…`);
+      const next = await fallbackAfter(from);
+      this.backend = { backend: next, reason: `${from} failed (${why}); fell back to ${next}`, pref };
+      this.watchDevice(next);
+    }
     if (!this.backend || this.backend.pref !== pref) {
       this.progress(requestId, 'backend', 'Choosing the fastest backend…');
       const before = tf.getBackend();
@@ -83,6 +104,7 @@ export class Engine {
       // Weights live on a backend: after a switch the model is loaded again on the new one.
       if (before !== b.backend && this.model) { this.forgetModelState(); this.model.dispose(); this.model = null; }
       this.backend = { backend: b.backend, reason: b.reason, pref };
+      this.watchDevice(b.backend);
     }
     if (this.model?.entry.id !== modelId) {
       this.forgetModelState();

@@ -2,6 +2,7 @@
 // or a Firefox background page later). fetch → blob → createImageBitmap works for cross-origin images without
 // CORS thanks to host permissions; img.decode() never resolves in the offscreen document, so it is not used.
 import { fitWithin, MAX_SIDE } from './preprocess';
+import { imageSize } from './image-size';
 
 export class ImageError extends Error {
   constructor(readonly code: 'fetch-failed' | 'http-status' | 'timeout' | 'not-an-image' | 'decode-failed', message: string) {
@@ -76,15 +77,27 @@ async function rasterizeSvg(blob: Blob): Promise<ImageBitmap> {
 export async function decodeImage(url: string, opts: { timeoutMs?: number; maxSide?: number } = {}): Promise<DecodedImage> {
   const blob = await fetchBlob(url, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
   if (blob.size === 0) throw new ImageError('not-an-image', `The image is empty (0 bytes): ${displayUrl(url)}`);
+  const maxSide = opts.maxSide ?? MAX_SIDE;
   let full: ImageBitmap;
   try {
-    full = blob.type.includes('svg') ? await rasterizeSvg(blob) : await createImageBitmap(blob);
+    if (blob.type.includes('svg')) {
+      full = await rasterizeSvg(blob);
+    } else {
+      // Known to be huge from its header: decode straight to the small size, never the full-size bitmap.
+      const size = imageSize(new Uint8Array(await blob.slice(0, 256 * 1024).arrayBuffer()));
+      const fit = size && size.width > 0 && size.height > 0 ? fitWithin(size.width, size.height, maxSide) : null;
+      if (size && fit?.scaled) {
+        const small = await createImageBitmap(blob, { resizeWidth: fit.width, resizeHeight: fit.height, resizeQuality: 'high' });
+        return { bitmap: small, width: small.width, height: small.height, originalWidth: size.width, originalHeight: size.height };
+      }
+      full = await createImageBitmap(blob);
+    }
   } catch (e) {
     if (e instanceof ImageError) throw e;
     const what = blob.type ? `a ${blob.type} file` : 'this file';
     throw new ImageError('decode-failed', `The browser could not decode ${what} as an image (it may be truncated, corrupt or not an image): ${displayUrl(url)}`);
   }
-  const fit = fitWithin(full.width, full.height, opts.maxSide ?? MAX_SIDE);
+  const fit = fitWithin(full.width, full.height, maxSide);
   if (!fit.scaled) return { bitmap: full, width: full.width, height: full.height, originalWidth: full.width, originalHeight: full.height };
   // Scale down while still 8-bit, before any tensor exists.
   const small = await createImageBitmap(full, { resizeWidth: fit.width, resizeHeight: fit.height, resizeQuality: 'high' });

@@ -13,7 +13,7 @@ export interface Harness {
   userDataDir: string;
   close(opts?: { keepProfile?: boolean }): Promise<void>;
 }
-export function launch(opts?: { extraArgs?: string[]; userDataDir?: string }): Promise<Harness>;
+export function launch(opts?: { extraArgs?: string[]; userDataDir?: string; extDir?: string }): Promise<Harness>;
 export function tabIdOf(h: Harness, page: Page): Promise<number>;
 
 /** frameId: omit (null) for a click inside an iframe: the extension then asks every frame. */

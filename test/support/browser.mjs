@@ -13,12 +13,13 @@ export const BASE_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '-
   '--disable-component-update', '--disable-sync'];
 
 export async function launch(opts = {}) {
-  if (!fs.existsSync(path.join(DIST, 'manifest.json'))) throw new Error('dist/ is not built: run `npm run build` first');
+  const ext = opts.extDir ?? DIST;
+  if (!fs.existsSync(path.join(ext, 'manifest.json'))) throw new Error(`${ext} is not built: run \`npm run build\` first`);
   const userDataDir = opts.userDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'netlens-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: [...BASE_ARGS, `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`, ...(opts.extraArgs ?? [])],
+    args: [...BASE_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...(opts.extraArgs ?? [])],
   });
   let [sw] = context.serviceWorkers();
   sw ??= await context.waitForEvent('serviceworker', { timeout: 15_000 });

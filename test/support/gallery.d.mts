@@ -41,7 +41,8 @@ export interface GalleryOptions {
 
 export interface Gallery {
   /** e.g. 'http://127.0.0.1:8737': the gallery page (/), /images/<name>, and the fault routes
-   * /missing.jpg (404), /not-an-image.jpg (200 text/html), /hang.jpg (never answers), /truncated.jpg (half a JPEG). */
+   * /missing.jpg (404), /not-an-image.jpg (200 text/html), /hang.jpg (never answers), /truncated.jpg (half a JPEG),
+   * /test.svg, /anim.gif (64×64, red frame then blue), /tiny.png (1×1), /huge.jpg (12000×12000 grey, ~0.5 MB). */
   readonly origin: string;
   /** e.g. 'http://127.0.0.1:8738': /images/<name> and /frame.html, served without CORS headers. */
   readonly crossOrigin: string;

@@ -6,6 +6,7 @@
 //
 // Nothing here loads anything from outside 127.0.0.1 (no web fonts, no CDNs).
 // Used by `npm start` (test/demo/start.mjs) and by the e2e tests; types are in gallery.d.mts.
+import { SVG, animatedGif, hugeGreyJpeg, tinyPng } from './fixtures.mjs';
 import http from 'node:http';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -140,6 +141,8 @@ async function serveImage(req, res, imagesDir, name) {
   send(req, res, 200, type, await fsp.readFile(file));
 }
 
+const fixtureCache = {};
+
 /** Fault routes, for error-path tests. Returns true if handled. */
 async function serveFault(req, res, pathname, imagesDir, hanging) {
   switch (pathname) {
@@ -153,6 +156,18 @@ async function serveFault(req, res, pathname, imagesDir, hanging) {
       // Never answer; the socket stays open until the client gives up or close() destroys it.
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
+      return true;
+    case '/test.svg':
+      send(req, res, 200, 'image/svg+xml', SVG);
+      return true;
+    case '/anim.gif':
+      send(req, res, 200, 'image/gif', (fixtureCache.gif ??= animatedGif(64, 64, [[220, 30, 30], [30, 30, 220]])));
+      return true;
+    case '/tiny.png':
+      send(req, res, 200, 'image/png', tinyPng());
+      return true;
+    case '/huge.jpg':
+      send(req, res, 200, 'image/jpeg', (fixtureCache.huge ??= hugeGreyJpeg(12000, 12000)));
       return true;
     case '/truncated.jpg': {
       const whole = await fsp.readFile(path.join(imagesDir, 'dog.jpg'));
