@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { GALLERY_ITEMS, startGallery, type Gallery, type GalleryItem } from '../support/gallery.mjs';
-import { clickMenu, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
+import { attachOffscreen, clickMenu, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
 import type { TabState } from '../../src/shared/tab-state';
 
 // Top-1 of MobileNet v1 0.75 on each photo, from shared/models/mobilenet-v1-0.75-224/PROVENANCE.md.
@@ -226,5 +226,32 @@ describe('WebGPU (SwiftShader) agrees with the cpu backend', () => {
     expect(gpu.result.predictions.map((p) => p.index)).toEqual(cpu.result.predictions.map((p) => p.index));
     gpu.result.predictions.forEach((p, i) => expect(Math.abs(p.prob - cpu.result.predictions[i]!.prob)).toBeLessThanOrEqual(1e-3));
     expect(gpu.result.predictions[0]!.className).toMatch(/ruddy turnstone/);
+  });
+});
+
+describe('WebGPU device lost', () => {
+  let gallery: Gallery;
+  let h: Harness;
+
+  beforeAll(async () => {
+    gallery = await startGallery();
+    h = await launch({ extraArgs: ['--enable-unsafe-webgpu'] });
+  });
+  afterAll(async () => { await h?.close(); await gallery?.close(); });
+
+  test('the next request falls back to the next backend and says why', async () => {
+    const page = await h.context.newPage();
+    await page.goto(gallery.origin + '/');
+    await setSettings(h, { modelId: 'mobilenet-v1-0.25-224', backend: 'webgpu' });
+    const first = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }, 170_000));
+    expect(first.result.backend).toBe('webgpu');
+    const off = await attachOffscreen(h);
+    // Test-only: destroy the device under TF.js, as a GPU reset or driver crash would.
+    await off.evaluate('globalThis.__netlens.tf.backend().device.destroy()');
+    await off.detach();
+    const next = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }, 170_000));
+    expect(next.result.backend).toBe('webgl');
+    expect(next.result.backendReason).toMatch(/webgpu failed .*fell back to webgl/);
+    expect(next.result.predictions.map((p) => p.index)).toEqual(first.result.predictions.map((p) => p.index));
   });
 });
