@@ -52,6 +52,32 @@ const popupHandlers: Handlers<PopupToBackground, void> = {
     }
   },
   'popup/cancel': async (m) => host.cancel({ jobId: m.jobId }),
+  'popup/layers': async (m) => {
+    const state = await getTabState(m.tabId);
+    const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
+    const modelId = state?.status === 'done' ? state.result.modelId : settings.modelId;
+    return host.layers({ modelId, backend: settings.backend, remembered });
+  },
+  'popup/activations': async (m) => {
+    const state = await getTabState(m.tabId);
+    if (state?.status !== 'done') return fail('no-result', 'Classify an image first: the layer views show what the network did with it.');
+    const [source, settings, remembered] = await Promise.all([getSource(m.tabId), loadSettings(), loadBackendChoice()]);
+    return host.activations({
+      layers: m.layers, image: { requestId: state.requestId, source }, classIndex: state.result.predictions[0]?.index ?? 0,
+      modelId: state.result.modelId, backend: settings.backend, remembered,
+    });
+  },
+  'popup/feature-vis': async (m) => {
+    const state = await getTabState(m.tabId);
+    const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
+    const modelId = state?.status === 'done' ? state.result.modelId : settings.modelId;
+    jobsInFlight.add(m.jobId);
+    try {
+      return await host.featureVis({ jobId: m.jobId, layer: m.layer, channel: m.channel, steps: m.steps, modelId, backend: settings.backend, remembered });
+    } finally {
+      jobsInFlight.delete(m.jobId);
+    }
+  },
   'popup/preload': async () => {
     const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
     const r = await host.preload({ modelId: settings.modelId, backend: settings.backend, remembered });

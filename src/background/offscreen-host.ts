@@ -52,4 +52,7 @@ export const offscreenHost: ModelHost = {
   preload: (req) => send({ type: 'bg/preload', target: 'offscreen', ...req }),
   explain: (req) => send({ type: 'bg/explain', target: 'offscreen', ...req }),
   cancel: (req) => send({ type: 'bg/cancel', target: 'offscreen', ...req }),
+  layers: (req) => send({ type: 'bg/layers', target: 'offscreen', ...req }),
+  activations: (req) => send({ type: 'bg/activations', target: 'offscreen', ...req }),
+  featureVis: (req) => send({ type: 'bg/feature-vis', target: 'offscreen', ...req }),
 };

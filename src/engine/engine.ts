@@ -16,12 +16,21 @@ import { getMethod } from '../explain/registry';
 import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from '../explain/sanity';
 import { Cancelled, type SaliencyMap } from '../explain/types';
 import { floatsToBase64 } from '../shared/wire';
-import type { ExplainResult, WireMap } from '../shared/messages';
+import type { ExplainResult, FeatureVis, LayerActivations, WireMap } from '../shared/messages';
+import { computeActivations, describeLayers } from '../layers/activations';
+import { visualiseChannel } from '../layers/feature-vis';
 
 type Progress = Omit<Extract<HostToBackground, { type: 'offscreen/progress' }>, 'type'>;
 type ClassifyReq = Extract<BackgroundToHost, { type: 'bg/classify' }>;
 type PreloadReq = Extract<BackgroundToHost, { type: 'bg/preload' }>;
 type ExplainReq = Extract<BackgroundToHost, { type: 'bg/explain' }>;
+type ActivationsReq = Extract<BackgroundToHost, { type: 'bg/activations' }>;
+type FeatureVisReq = Extract<BackgroundToHost, { type: 'bg/feature-vis' }>;
+
+/** Where finished feature visualisations are kept (IndexedDB in the model host); optional so tests can skip it. */
+export interface VisCache { get(key: string): Promise<FeatureVis | undefined>; put(key: string, v: FeatureVis): Promise<void> }
+/** Turns RGBA pixels into a PNG data URL (needs a canvas; injected by the model host). */
+export type EncodePng = (pixels: Uint8ClampedArray, width: number, height: number) => Promise<string>;
 type JobProgress = { jobId: string; progress: number; message: string };
 
 /** Preprocessed inputs of recent classifications, so explaining one needs no second download. */
@@ -42,6 +51,10 @@ export class Engine {
   private readonly maps = new Map<string, SaliencyMap>();
   private readonly jobs = new Map<string, AbortController>();
   private adapter: LayersAdapter | null = null;
+  // Multi-output models per set of layers. They share the model's layers and weights: never dispose them, drop them.
+  private readonly multi = new Map<string, tf.LayersModel>();
+  visCache: VisCache | null = null;
+  encodePng: EncodePng | null = null;
 
   constructor(
     private readonly read: ReadFile,
@@ -63,7 +76,82 @@ export class Engine {
     this.inputs.forEach((t) => t.dispose());
     this.inputs.clear();
     this.maps.clear();
+    this.multi.clear();
     this.adapter = null;
+  }
+
+  layers(req: { modelId: string; backend: ClassifyReq['backend']; remembered: ClassifyReq['remembered'] }): Promise<Replies['bg/layers']> {
+    return this.queue.run(async () => {
+      try {
+        const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
+        return { ok: true as const, modelId: model.entry.id, modelName: model.entry.name, layers: describeLayers(model.model, model.entry), defaults: model.entry.layers.show };
+      } catch (e) {
+        return this.toFailure(e);
+      }
+    });
+  }
+
+  /** All requested layers' activations for the classified image, from one forward pass. */
+  activations(req: ActivationsReq): Promise<Replies['bg/activations']> {
+    return this.queue.run(async () => {
+      try {
+        const t0 = performance.now();
+        const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
+        const input = await this.inputFor(req, model);
+        const activations: LayerActivations[] = await computeActivations(model.model, model.entry, input, req.layers, { classIndex: req.classIndex }, this.multi);
+        const bytes = JSON.stringify(activations).length;
+        return { ok: true as const, activations, ms: Math.round(performance.now() - t0), bytes };
+      } catch (e) {
+        return this.toFailure(e);
+      }
+    });
+  }
+
+  /** Activation maximisation for one channel; cached per (model, layer, channel, steps). */
+  featureVis(req: FeatureVisReq): Promise<Replies['bg/feature-vis']> {
+    const ctrl = new AbortController();
+    this.jobs.set(req.jobId, ctrl);
+    let last = 0;
+    const onProgress = (f: number) => {
+      const now = performance.now();
+      if (now - last < 150 && f < 1) return;
+      last = now;
+      this.emitJob({ jobId: req.jobId, progress: f, message: 'Optimising the image…' });
+    };
+    return this.queue.run(async () => {
+      try {
+        if (ctrl.signal.aborted) throw new Cancelled();
+        const key = `${req.modelId}|${req.layer}|${req.channel}|${req.steps}`;
+        const hit = await this.visCache?.get(key).catch(() => undefined);
+        if (hit) return { ok: true as const, vis: { ...hit, cached: true } };
+        const t0 = performance.now();
+        const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
+        this.adapter ??= new LayersAdapter(model.model, model.entry);
+        const adapter = this.adapter;
+        const idx = model.model.layers.findIndex((l) => l.name === req.layer);
+        if (idx < 0) return fail('bad-request', `${model.entry.name} has no layer "${req.layer}"`);
+        const layer = model.model.layers[idx]!;
+        const shape = layer.outputShape as number[];
+        if (shape.length !== 4) return fail('bad-request', `"${req.layer}" has no spatial channels to visualise`);
+        if (req.channel >= (shape[3] ?? 0)) return fail('bad-request', `"${req.layer}" has ${shape[3]} channels`);
+        // A ReLU-type activation caps and flattens the signal: optimise the value just before it instead.
+        const isActivation = /Activation|ReLU/.test(layer.getClassName());
+        const objective = isActivation && idx > 0 ? model.model.layers[idx - 1]!.name : req.layer;
+        const r = await visualiseChannel(adapter, adapter.split(objective).features, req.channel, { steps: req.steps, signal: ctrl.signal, onProgress }, adapter.split(req.layer).features);
+        if (!this.encodePng) throw new Error('no PNG encoder in this model host');
+        const vis: FeatureVis = {
+          layer: req.layer, channel: req.channel, steps: req.steps, image: await this.encodePng(r.pixels, r.width, r.height),
+          startActivation: r.startActivation, finalActivation: r.finalActivation, ms: Math.round(performance.now() - t0), cached: false,
+        };
+        await this.visCache?.put(key, vis).catch(() => undefined);
+        return { ok: true as const, vis };
+      } catch (e) {
+        if (e instanceof Cancelled) return fail('cancelled', 'Cancelled.');
+        return this.toFailure(e);
+      } finally {
+        this.jobs.delete(req.jobId);
+      }
+    });
   }
 
   private progress(requestId: string | null, phase: Progress['phase'], message: string, progress: number | null = null) {
@@ -249,7 +337,7 @@ export class Engine {
   }
 
   /** The classified image's model input: cached since classification, else fetched and preprocessed again. */
-  private async inputFor(req: ExplainReq, model: NetLensModel): Promise<tf.Tensor4D> {
+  private async inputFor(req: Pick<ExplainReq, 'image'>, model: NetLensModel): Promise<tf.Tensor4D> {
     const key = `${req.image.requestId}|${model.entry.id}`;
     const cached = this.inputs.get(key);
     if (cached) return cached;

@@ -10,4 +10,7 @@ export interface ModelHost {
   preload(req: Req<'bg/preload'>): Promise<Replies['bg/preload']>;
   explain(req: Req<'bg/explain'>): Promise<Replies['bg/explain']>;
   cancel(req: Req<'bg/cancel'>): Promise<Replies['bg/cancel']>;
+  layers(req: Req<'bg/layers'>): Promise<Replies['bg/layers']>;
+  activations(req: Req<'bg/activations'>): Promise<Replies['bg/activations']>;
+  featureVis(req: Req<'bg/feature-vis'>): Promise<Replies['bg/feature-vis']>;
 }

@@ -2,8 +2,9 @@
 import browser from 'webextension-polyfill';
 import * as tf from '@tensorflow/tfjs';
 import { assertContext } from '../shared/context';
-import { BackgroundToHostSchema, fail, parse, type Handlers, type BackgroundToHost, type HostToBackground } from '../shared/messages';
+import { BackgroundToHostSchema, fail, parse, type Handlers, type BackgroundToHost, type FeatureVis, type HostToBackground } from '../shared/messages';
 import { Engine } from '../engine/engine';
+import { openDB } from 'idb';
 import { registerWasmGradientKernels } from '../explain/wasm-grads';
 import { LayersAdapter } from '../explain/adapter';
 import { getMethod, METHODS } from '../explain/registry';
@@ -28,6 +29,9 @@ const handlers: Handlers<BackgroundToHost, void> = {
   'bg/preload': (m) => engine.preload(m),
   'bg/explain': (m) => engine.explain(m),
   'bg/cancel': async (m) => { engine.cancel(m.jobId); return { ok: true }; },
+  'bg/layers': (m) => engine.layers(m),
+  'bg/activations': (m) => engine.activations(m),
+  'bg/feature-vis': (m) => engine.featureVis(m),
 };
 
 browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender) => {
@@ -37,6 +41,19 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.Mes
   if (!msg) return Promise.resolve(fail('bad-request', 'malformed request'));
   return (handlers[msg.type] as (m: BackgroundToHost) => Promise<unknown>)(msg);
 });
+
+// Feature visualisations are kept in IndexedDB (this document's extension origin), so they survive restarts.
+const db = openDB('netlens', 1, { upgrade(d) { d.createObjectStore('featureVis'); } });
+engine.visCache = {
+  get: async (key) => (await db).get('featureVis', key) as Promise<FeatureVis | undefined>,
+  put: async (key, v) => { await (await db).put('featureVis', v, key); },
+};
+engine.encodePng = async (pixels, width, height) => {
+  const c = new OffscreenCanvas(width, height);
+  c.getContext('2d')!.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+  const blob = await c.convertToBlob({ type: 'image/png' });
+  return await new Promise<string>((resolve, reject) => { const r = new FileReader(); r.onload = () => resolve(String(r.result)); r.onerror = () => reject(r.error); r.readAsDataURL(blob); });
+};
 
 // For the benchmark and tests, reached only through the DevTools protocol (no page can see this document).
 (globalThis as Record<string, unknown>).__netlens = { engine, tf, explain: { LayersAdapter, getMethod, METHODS, faithfulness, toModelInput } };

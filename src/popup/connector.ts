@@ -24,6 +24,12 @@ export interface PopupConnector {
   /** Calls back with explanation progress for any job. Returns an unsubscribe. */
   onJobProgress(cb: (p: { jobId: string; progress: number; message: string }) => void): () => void;
   labels(modelId: string): Promise<string[]>;
+  layers(tabId: number): Promise<Replies['popup/layers']>;
+  activations(tabId: number, layers: string[]): Promise<Replies['popup/activations']>;
+  featureVis(req: Omit<Extract<PopupToBackground, { type: 'popup/feature-vis' }>, 'type'>): Promise<Replies['popup/feature-vis']>;
+  /** Layer toggles, per model (persisted). */
+  layerToggles(modelId: string): Promise<string[] | null>;
+  saveLayerToggles(modelId: string, layers: string[]): Promise<void>;
   explainSettings(): Promise<ExplainSettings>;
   saveExplainSettings(s: ExplainSettings): Promise<void>;
   /** Opens the port whose closing tells the background this popup is gone (its jobs are cancelled). */
@@ -55,6 +61,18 @@ export const extensionConnector: PopupConnector = {
   saveSettings,
   reclassify: (tabId) => send({ type: 'popup/reclassify', tabId }),
   explain: (req) => send({ type: 'popup/explain', ...req }),
+  layers: (tabId) => send({ type: 'popup/layers', tabId }),
+  activations: (tabId, layers) => send({ type: 'popup/activations', tabId, layers }),
+  featureVis: (req) => send({ type: 'popup/feature-vis', ...req }),
+  async layerToggles(modelId) {
+    const { layerToggles } = await browser.storage.local.get('layerToggles');
+    const list = (layerToggles as Record<string, unknown> | undefined)?.[modelId];
+    return Array.isArray(list) && list.every((x) => typeof x === 'string') ? (list as string[]) : null;
+  },
+  async saveLayerToggles(modelId, layers) {
+    const { layerToggles } = await browser.storage.local.get('layerToggles');
+    await browser.storage.local.set({ layerToggles: { ...((layerToggles as object | undefined) ?? {}), [modelId]: layers } });
+  },
   async cancel(jobId) { await send({ type: 'popup/cancel', jobId }).catch(() => undefined); },
   onJobProgress(cb) {
     const listener = (raw: unknown, sender: browser.Runtime.MessageSender) => {

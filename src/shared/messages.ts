@@ -47,12 +47,24 @@ const ExplainFields = {
   sanityLayers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
 };
 
+const LayerName = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
+const LayerList = v.pipe(v.array(LayerName), v.maxLength(300));
+const FeatureVisFields = {
+  jobId: Id,
+  layer: LayerName,
+  channel: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100_000)),
+  steps: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2000)),
+};
+
 // ---- popup → background
 export const PopupToBackgroundSchema = v.variant('type', [
   v.strictObject({ type: v.literal('popup/reclassify'), tabId: TabId }),
   v.strictObject({ type: v.literal('popup/preload') }),
   v.strictObject({ type: v.literal('popup/explain'), tabId: TabId, ...ExplainFields }),
   v.strictObject({ type: v.literal('popup/cancel'), jobId: Id }),
+  v.strictObject({ type: v.literal('popup/layers'), tabId: TabId }),
+  v.strictObject({ type: v.literal('popup/activations'), tabId: TabId, layers: LayerList }),
+  v.strictObject({ type: v.literal('popup/feature-vis'), tabId: TabId, ...FeatureVisFields }),
 ]);
 export type PopupToBackground = v.InferOutput<typeof PopupToBackgroundSchema>;
 
@@ -85,6 +97,20 @@ export const BackgroundToHostSchema = v.variant('type', [
     remembered: v.nullable(BackendChoiceSchema),
   }),
   v.strictObject({ type: v.literal('bg/cancel'), target: v.literal('offscreen'), jobId: Id }),
+  v.strictObject({
+    type: v.literal('bg/layers'), target: v.literal('offscreen'),
+    modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
+  }),
+  v.strictObject({
+    type: v.literal('bg/activations'), target: v.literal('offscreen'), layers: LayerList,
+    image: v.strictObject({ requestId: Id, source: v.nullable(ImageSourceSchema) }),
+    classIndex: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
+  }),
+  v.strictObject({
+    type: v.literal('bg/feature-vis'), target: v.literal('offscreen'), ...FeatureVisFields,
+    modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
+  }),
 ]);
 export type BackgroundToHost = v.InferOutput<typeof BackgroundToHostSchema>;
 
@@ -173,6 +199,56 @@ export interface ExplainResult {
   sanity?: SanityResult;
 }
 
+/** One layer of the model, for the layer list. */
+export interface LayerInfo {
+  index: number;
+  name: string;
+  className: string;
+  kind: 'input' | 'conv' | 'depthwise' | 'pool' | 'dense' | 'activation' | 'norm' | 'reshape' | 'other';
+  /** output shape without the batch dimension, e.g. [112, 112, 24] or [1000] */
+  shape: number[];
+  params: number;
+  /** receptive field in input pixels: size (one side) and jump (input pixels between neighbouring outputs) */
+  rf: { size: number; jump: number } | null;
+}
+
+/**
+ * A layer's activations for one image, compact: every channel quantised to uint8 between its own min and max
+ * (value = min + q/255·(max − min)), channel-major ([c][h][w]), base64. Dense layers have h = w = 1.
+ */
+export interface LayerActivations {
+  name: string;
+  /** [h, w, c] */
+  shape: [number, number, number];
+  data: string;
+  /** per-channel min, max and mean as base64 Float32Arrays of length c */
+  mins: string;
+  maxs: string;
+  means: string;
+  /** channel indices, highest mean activation first */
+  order: number[];
+  stats: { sparsity: number; mean: number; max: number };
+  /** the input layer only: the exact float values, [h][w][c] row-major, base64 Float32Array */
+  floats?: string;
+  /** the first conv layer only: its filters [kh, kw, cin, cout] as base64 Float32Array */
+  filters?: { shape: [number, number, number, number]; data: string };
+  /** the class-score layer only: the previous layer's channels that add most to the class (weight × activation) */
+  contributions?: { classIndex: number; from: string; items: { channel: number; value: number }[]; bias: number; total: number };
+}
+
+export interface FeatureVis {
+  layer: string;
+  channel: number;
+  steps: number;
+  /** the optimised image as a PNG data URL */
+  image: string;
+  /** the channel's mean activation on the random starting image and on the final one */
+  startActivation: number;
+  finalActivation: number;
+  ms: number;
+  cached: boolean;
+}
+
 export type Reply<T> = ({ ok: true } & T) | { ok: false; error: NetLensError };
 
 export interface Replies {
@@ -180,6 +256,12 @@ export interface Replies {
   'popup/preload': Reply<{ backend: BackendInfo }>;
   'popup/explain': Reply<{ result: ExplainResult }>;
   'popup/cancel': Reply<object>;
+  'popup/layers': Reply<{ modelId: string; modelName: string; layers: LayerInfo[]; defaults: string[] }>;
+  'popup/activations': Reply<{ activations: LayerActivations[]; ms: number; bytes: number }>;
+  'popup/feature-vis': Reply<{ vis: FeatureVis }>;
+  'bg/layers': Reply<{ modelId: string; modelName: string; layers: LayerInfo[]; defaults: string[] }>;
+  'bg/activations': Reply<{ activations: LayerActivations[]; ms: number; bytes: number }>;
+  'bg/feature-vis': Reply<{ vis: FeatureVis }>;
   'bg/explain': Reply<{ result: ExplainResult }>;
   'bg/cancel': Reply<object>;
   'offscreen/job-progress': void;

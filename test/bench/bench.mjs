@@ -100,6 +100,44 @@ async function main() {
         tensorLeak: host.leaked,
       });
     }
+    // Warm classify per model, on the backend auto picks here.
+    log('per model: warm classify on the auto backend');
+    results.models = [];
+    for (const modelId of ['mobilenet-v1-0.75-224', 'mobilenet-v1-0.25-224', 'darknet-tiny-imagenet', 'cnn-explainer-tiny-vgg']) {
+      await setSettings(h, { modelId, backend: 'auto' });
+      const first = done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
+      const off = await attachOffscreen(h);
+      await off.evaluate(`window.__benchImage = ${JSON.stringify(imageUrl)}`);
+      const host = await inHost(off, N);
+      await off.detach();
+      results.models.push({ modelId, backend: first.backend, bareMs: round(median(host.bare)), engineClassifyMs: round(median(host.ours)), classifyVsBare: round(median(host.ours) / median(host.bare), 2) });
+    }
+
+    // Load: 100 right-clicks and 20 explanations through the whole pipe; tensors and heap before and after.
+    log('load: 100 classifications + 20 explanations');
+    await setSettings(h, { modelId: MODEL, backend: 'auto' });
+    {
+      const photos = ['dog.jpg', 'eagle.jpg', 'giraffe.jpg', 'horses.jpg', 'kite.jpg', 'person.jpg', 'scream.jpg'];
+      for (let i = 0; i < 8; i++) done(await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/${photos[i % 7]}` }));
+      const off = await attachOffscreen(h);
+      const measure = () => off.evaluate(`(async () => ({ tensors: globalThis.__netlens.tf.memory().numTensors, heapMB: performance.memory.usedJSHeapSize / 1048576 }))()`);
+      const base = await measure();
+      const t0 = performance.now();
+      for (let i = 0; i < 100; i++) {
+        done(await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/${photos[i % 7]}?n=${i}` }));
+        if (i % 5 === 4) await off.evaluate(`(async () => {
+          const { engine, explain } = globalThis.__netlens; const m = engine.model;
+          const a = new explain.LayersAdapter(m.model, m.entry);
+          const key = [...engine.inputs.keys()].pop(); const x = engine.inputs.get(key);
+          await explain.getMethod('grad-cam').explain(a, x, { kind: 'class', index: 1 }, { layer: '' });
+        })()`);
+      }
+      const ms = performance.now() - t0;
+      const end = await measure();
+      await off.detach();
+      results.load = { classifications: 100, explanations: 20, seconds: round(ms / 1000, 1), tensorsBefore: base.tensors, tensorsAfter: end.tensors, heapBeforeMB: round(base.heapMB, 1), heapAfterMB: round(end.heapMB, 1) };
+    }
+
     // Explanations, on the backend auto picks here (wasm), default model, one real photo.
     log('explanations: each method vs one forward pass; batched vs unbatched IG(32) and SmoothGrad(25)');
     await setSettings(h, { modelId: MODEL, backend: 'auto' });
@@ -160,6 +198,14 @@ async function main() {
     lines.push(`| warm right-click → result stored (fetch, decode, thumbnail, messages) | ${r.backend} | ${r.pipeMs} ms | ${r.pipeVsBare.toFixed(2)}× bare |`);
   }
   lines.push('', `tensor leak over the paired runs: ${results.rows.map((r) => `${r.backend} ${r.tensorLeak}`).join(', ')}`);
+  if (results.models) {
+    lines.push('', '| model (auto backend) | bare predict | our classify | ratio |', '|---|---:|---:|---:|');
+    for (const m of results.models) lines.push(`| ${m.modelId} (${m.backend}) | ${m.bareMs} ms | ${m.engineClassifyMs} ms | ${m.classifyVsBare.toFixed(2)}× |`);
+  }
+  if (results.load) {
+    const l = results.load;
+    lines.push('', `load: ${l.classifications} right-clicks + ${l.explanations} Grad-CAMs in ${l.seconds} s; tensors ${l.tensorsBefore} → ${l.tensorsAfter}; offscreen JS heap ${l.heapBeforeMB} → ${l.heapAfterMB} MB (no forced GC)`);
+  }
   if (results.explain) {
     const e = results.explain;
     lines.push('', `Explanations on ${e.backend}, one forward pass = ${e.forwardMs} ms (same run):`, '', '| method (default settings) | median | × forward pass |', '|---|---:|---:|');

@@ -42,6 +42,17 @@ const VALID = {
   },
   'bg/cancel': { type: 'bg/cancel', target: 'offscreen', jobId: 'j-2' },
   'offscreen/job-progress': { type: 'offscreen/job-progress', jobId: 'j-2', progress: 0.25, message: 'Computing…' },
+  'popup/layers': { type: 'popup/layers', tabId: 4 },
+  'popup/activations': { type: 'popup/activations', tabId: 4, layers: ['input_1', 'conv_pw_3_relu'] },
+  'popup/feature-vis': { type: 'popup/feature-vis', tabId: 4, jobId: 'fv-1', layer: 'conv_pw_6_relu', channel: 17, steps: 256 },
+  'bg/layers': { type: 'bg/layers', target: 'offscreen', modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
+  'bg/activations': {
+    type: 'bg/activations', target: 'offscreen', layers: ['conv1'], image: { requestId: 'r-1', source: null }, classIndex: 249,
+    modelId: 'mobilenet-v1-0.75-224', backend: 'wasm', remembered: null,
+  },
+  'bg/feature-vis': {
+    type: 'bg/feature-vis', target: 'offscreen', jobId: 'fv-2', layer: 'conv1', channel: 0, steps: 64, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null,
+  },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -56,6 +67,12 @@ const SCHEMA_OF = {
   'bg/explain': BackgroundToHostSchema,
   'bg/cancel': BackgroundToHostSchema,
   'offscreen/job-progress': HostToBackgroundSchema,
+  'popup/layers': PopupToBackgroundSchema,
+  'popup/activations': PopupToBackgroundSchema,
+  'popup/feature-vis': PopupToBackgroundSchema,
+  'bg/layers': BackgroundToHostSchema,
+  'bg/activations': BackgroundToHostSchema,
+  'bg/feature-vis': BackgroundToHostSchema,
 } as const;
 
 type Type = keyof typeof VALID;

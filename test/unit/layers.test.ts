@@ -1,0 +1,123 @@
+// Layer views on the real default model: activations from one multi-output pass equal a sub-model cut at the
+// layer, the compact encoding decodes back within its quantisation step, and feature visualisation makes its
+// channel fire far above the random start.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { computeActivations, describeLayers } from '../../src/layers/activations';
+import { startInput, visualiseChannel } from '../../src/layers/feature-vis';
+import { LayersAdapter } from '../../src/explain/adapter';
+import { registerWasmGradientKernels } from '../../src/explain/wasm-grads';
+import { toModelInput } from '../../src/engine/preprocess';
+import type { NetLensModel } from '../../src/engine/model';
+import { base64ToFloats } from '../../src/shared/wire';
+import { PHOTOS_DIR, decodeJpeg, initBackend, loadModel } from './helpers';
+
+const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+let model: NetLensModel;
+let x: tf.Tensor4D;
+const cache = new Map<string, tf.LayersModel>();
+
+beforeAll(async () => {
+  expect(await initBackend()).toBe('wasm');
+  registerWasmGradientKernels();
+  model = await loadModel('mobilenet-v1-0.75-224');
+  x = toModelInput(decodeJpeg(path.join(PHOTOS_DIR, 'dog.jpg')), model.entry);
+});
+// The cached multi-output models share the model's layers: dropping them is enough (disposing one would free the weights).
+afterAll(() => { x?.dispose(); cache.clear(); model?.dispose(); });
+
+describe('layer list', () => {
+  test('every layer with shape, parameters and receptive field', () => {
+    const rows = describeLayers(model.model, model.entry);
+    expect(rows).toHaveLength(model.model.layers.length);
+    const pw1 = rows.find((r) => r.name === 'conv_pw_1')!;
+    expect(pw1).toMatchObject({ kind: 'conv', shape: [112, 112, 48], params: 24 * 48, rf: { size: 7, jump: 2 } });
+    expect(rows.find((r) => r.name === 'conv_preds')!.shape).toEqual([1, 1, 1000]);
+    expect(rows.reduce((s, r) => s + r.params, 0)).toBe(2_601_976); // PROVENANCE's parameter count
+  });
+});
+
+describe('activations', () => {
+  const layers = ['input_1', 'conv1_relu', 'conv_pw_3_relu', 'conv_pw_13_relu', 'conv_preds'];
+
+  test('one multi-output pass equals a sub-model cut at each layer (≤ 1e-4), and the uint8 encoding decodes within one step', async () => {
+    const before = tf.memory().numTensors;
+    const acts = await computeActivations(model.model, model.entry, x, layers, { classIndex: 249 }, cache);
+    expect(acts.map((a) => a.name)).toEqual(layers);
+    for (const name of ['conv_pw_3_relu', 'conv_pw_13_relu']) {
+      const a = acts.find((r) => r.name === name)!;
+      const sub = tf.model({ inputs: model.model.inputs, outputs: model.model.getLayer(name).output as tf.SymbolicTensor });
+      const ref = sub.predict(x) as tf.Tensor4D;
+      const [h, w, c] = a.shape;
+      expect(ref.shape.slice(1)).toEqual([h, w, c]);
+      const refT = tf.tidy(() => ref.squeeze([0]).transpose([2, 0, 1]));
+      const refChw = await refT.data();
+      refT.dispose();
+      // the float path that feeds the encoding, checked through a second multi-output model of the same layers
+      const again = tf.model({ inputs: model.model.inputs, outputs: [model.model.getLayer(name).output as tf.SymbolicTensor] }).predict(x) as tf.Tensor;
+      const diffT = tf.tidy(() => tf.max(tf.abs(tf.sub(again, ref))));
+      expect((await diffT.data())[0]).toBeLessThanOrEqual(1e-4);
+      diffT.dispose();
+      again.dispose();
+      const q = bytes(a.data), mins = base64ToFloats(a.mins), maxs = base64ToFloats(a.maxs);
+      let worst = 0;
+      for (let ch = 0; ch < c; ch++) {
+        const step = (maxs[ch]! - mins[ch]!) / 255;
+        for (let i = 0; i < h * w; i++) {
+          const v = mins[ch]! + q[ch * h * w + i]! * step;
+          worst = Math.max(worst, Math.abs(v - refChw[ch * h * w + i]!) - step / 2);
+        }
+      }
+      expect(worst).toBeLessThanOrEqual(1e-4);
+      expect(a.order[0]).toBe(Array.from(base64ToFloats(a.means)).reduce((bi, v, i, arr) => (v > arr[bi]! ? i : bi), 0));
+      ref.dispose();
+    }
+    expect(acts[0]!.floats).toBeDefined();
+    expect(base64ToFloats(acts[0]!.floats!).length).toBe(224 * 224 * 3);
+    expect(acts.find((a) => a.name === 'conv1_relu')).toBeDefined();
+    const contrib = acts.find((a) => a.name === 'conv_preds')!.contributions!;
+    expect(contrib.classIndex).toBe(249);
+    const logitT = tf.tidy(() => new LayersAdapter(model.model, model.entry).logits(x).slice([0, 249], [1, 1]));
+    const logit = await logitT.data();
+    logitT.dispose();
+    expect(contrib.total).toBeCloseTo(logit[0]!, 3); // Σ weight × activation + bias = the class score
+    expect(contrib.items[0]!.value).toBeGreaterThanOrEqual(contrib.items[1]!.value);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('the first conv layer brings its filters', async () => {
+    const [a] = await computeActivations(model.model, model.entry, x, ['conv1'], { classIndex: 0 }, cache);
+    expect(a!.filters!.shape).toEqual([3, 3, 3, 24]);
+  });
+});
+
+describe('feature visualisation', () => {
+  // The user picks a ReLU6 layer; the optimiser works on its pre-activation (batch-norm output), as the model
+  // host does. In each layer the test takes the channel the random start excites least while still above 0.05
+  // (a 10× rise from ~0 would say nothing), so the criterion is about the optimiser, not a lucky pick.
+  // Earlier layers see fewer pixels, so their mean over a larger map needs the pattern tiled everywhere: more steps.
+  for (const [layer, pre, steps] of [['conv_pw_4_relu', 'conv_pw_4_bn', 128], ['conv_pw_7_relu', 'conv_pw_7_bn', 96], ['conv_pw_11_relu', 'conv_pw_11_bn', 64]] as const) {
+    test(`${layer}: mean activation ≥ 10× the random start`, async () => {
+      const a = new LayersAdapter(model.model, model.entry);
+      const shown = a.split(layer).features, objective = a.split(pre).features;
+      // start activations of every channel, on the optimiser's own (seeded) start image
+      const start = await startInput(a);
+      const startAll = await (async () => {
+        const t = tf.tidy(() => shown(start).mean([0, 1, 2]));
+        const v = Array.from(await t.data()); t.dispose(); start.dispose(); return v;
+      })();
+      const candidates = startAll.map((v, i) => [v, i] as const).filter(([v]) => v >= 0.05 && v <= 0.5).sort((p, q) => p[0] - q[0]);
+      expect(candidates.length).toBeGreaterThan(0);
+      const channel = candidates[0]![1];
+      const before = tf.memory().numTensors;
+      const r = await visualiseChannel(a, objective, channel, { steps }, shown);
+      expect(tf.memory().numTensors).toBe(before);
+      console.log(`feature vis ${layer} #${channel}: ${r.startActivation.toFixed(4)} → ${r.finalActivation.toFixed(4)} (${(r.finalActivation / r.startActivation).toFixed(1)}×)`);
+      expect(r.startActivation).toBeGreaterThan(0.01);
+      expect(r.finalActivation).toBeGreaterThanOrEqual(10 * r.startActivation);
+      expect(r.pixels.length).toBe(224 * 224 * 4);
+    }, 300_000);
+  }
+});
