@@ -10,6 +10,8 @@ import { LayersAdapter } from '../explain/adapter';
 import { getMethod, METHODS } from '../explain/registry';
 import { faithfulness } from '../explain/metrics';
 import { toModelInput } from '../engine/preprocess';
+import { computeActivations } from '../layers/activations';
+import { visualiseChannel } from '../layers/feature-vis';
 
 assertContext('offscreen');
 registerWasmGradientKernels();
@@ -56,4 +58,4 @@ engine.encodePng = async (pixels, width, height) => {
 };
 
 // For the benchmark and tests, reached only through the DevTools protocol (no page can see this document).
-(globalThis as Record<string, unknown>).__netlens = { engine, tf, explain: { LayersAdapter, getMethod, METHODS, faithfulness, toModelInput } };
+(globalThis as Record<string, unknown>).__netlens = { engine, tf, explain: { LayersAdapter, getMethod, METHODS, faithfulness, toModelInput }, layers: { computeActivations, visualiseChannel } };

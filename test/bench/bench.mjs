@@ -177,6 +177,34 @@ async function main() {
       x.dispose();
       return { backend: tf.getBackend(), forwardMs: Math.round(fwd * 10) / 10, rows, batching, tensorLeak: leaked };
     })()`);
+    // Layers: every requested layer from one multi-output pass, and feature visualisation.
+    log('layers: activations vs one forward pass; bytes for the default toggles; feature visualisation per 100 steps');
+    results.layers = await off.evaluate(`(async () => {
+      const { engine, tf, explain, layers } = globalThis.__netlens;
+      const m = engine.model;
+      const bmp = await createImageBitmap(await (await fetch(window.__benchImage)).blob());
+      const x = explain.toModelInput(bmp, m.entry); bmp.close();
+      const time = async (f, reps) => { const ts = []; for (let i = 0; i < reps; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); } ts.sort((p, q) => p - q); return ts[ts.length >> 1]; };
+      const forward = async () => { const y = m.model.predict(x); await y.data(); y.dispose(); };
+      await forward();
+      const fwd = await time(forward, 7);
+      const cache = new Map();
+      const defaults = m.entry.layers.show;
+      const all = m.model.layers.map((l) => l.name);
+      let defBytes = 0, allBytes = 0;
+      await layers.computeActivations(m.model, m.entry, x, defaults, { classIndex: 249 }, cache);
+      const tDef = await time(async () => { defBytes = JSON.stringify(await layers.computeActivations(m.model, m.entry, x, defaults, { classIndex: 249 }, cache)).length; }, 5);
+      await layers.computeActivations(m.model, m.entry, x, all, { classIndex: 249 }, cache);
+      const tAll = await time(async () => { allBytes = JSON.stringify(await layers.computeActivations(m.model, m.entry, x, all, { classIndex: 249 }, cache)).length; }, 3);
+      const a = new explain.LayersAdapter(m.model, m.entry);
+      const vis = async (layer, pre) => { const t = performance.now(); await layers.visualiseChannel(a, a.split(pre).features, 3, { steps: 100 }, a.split(layer).features); return performance.now() - t; };
+      const visEarly = await vis('conv_pw_4_relu', 'conv_pw_4_bn');
+      const visLate = await vis('conv_pw_11_relu', 'conv_pw_11_bn');
+      x.dispose();
+      return { forwardMs: Math.round(fwd * 10) / 10, defaults, defaultMs: Math.round(tDef), defaultBytes: defBytes, defaultVsForward: Math.round(tDef / fwd * 10) / 10,
+        allLayers: all.length, allMs: Math.round(tAll), allBytes, allVsForward: Math.round(tAll / fwd * 10) / 10,
+        featureVisPer100Steps: { early: Math.round(visEarly), late: Math.round(visLate) } };
+    })()`);
     await off.detach();
     await h.close();
   } finally {
@@ -205,6 +233,15 @@ async function main() {
   if (results.load) {
     const l = results.load;
     lines.push('', `load: ${l.classifications} right-clicks + ${l.explanations} Grad-CAMs in ${l.seconds} s; tensors ${l.tensorsBefore} → ${l.tensorsAfter}; offscreen JS heap ${l.heapBeforeMB} → ${l.heapAfterMB} MB (no forced GC)`);
+  }
+  if (results.layers) {
+    const l = results.layers;
+    lines.push('', `Layers on the auto backend, one forward pass = ${l.forwardMs} ms (same run):`, '', '| measure | median | ratio |', '|---|---:|---:|',
+      `| activations of the ${l.defaults.length} default layers (${l.defaults.join(', ')}), one pass, packed | ${l.defaultMs} ms | ${l.defaultVsForward}× forward |`,
+      `| activations of all ${l.allLayers} layers, one pass, packed | ${l.allMs} ms | ${l.allVsForward}× forward |`,
+      `| bytes sent to the popup for the default layers | ${(l.defaultBytes / 1024).toFixed(0)} kB | — |`,
+      `| bytes for all layers | ${(l.allBytes / 1048576).toFixed(1)} MB | — |`,
+      `| feature visualisation, 100 steps (conv_pw_4 / conv_pw_11) | ${l.featureVisPer100Steps.early} / ${l.featureVisPer100Steps.late} ms | — |`);
   }
   if (results.explain) {
     const e = results.explain;
