@@ -3,6 +3,7 @@
 import browser from 'webextension-polyfill';
 import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type NetLensError, type Replies } from '../shared/messages';
 import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
+import { findModel } from '../shared/catalog';
 import type { ModelHost } from '../engine/host';
 import { appendHistory, getTabState, keepSource, setTabState } from './tab-store';
 
@@ -61,7 +62,8 @@ export async function runClassification(host: ModelHost, tabId: number, requestI
   inflight.set(requestId, tabId);
   await keepSource(tabId, source);
   const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
-  const reply = await host.classify({ requestId, source, modelId: settings.modelId, backend: settings.backend, remembered });
+  const layers = await toggledLayers(settings.modelId);
+  const reply = await host.classify({ requestId, source, modelId: settings.modelId, backend: settings.backend, remembered, layers });
   if (!reply.ok) return setErrorIfCurrent(tabId, requestId, reply.error);
   if (reply.choice) await saveBackendChoice(reply.choice);
   const top = reply.result.predictions[0];
@@ -71,6 +73,14 @@ export async function runClassification(host: ModelHost, tabId: number, requestI
   const now = await getTabState(tabId);
   if (now && now.requestId !== requestId && now.status === 'loading') return;
   await setTabState(tabId, { status: 'done', requestId, result: reply.result });
+}
+
+/** The layers the user toggled on for a model (the catalog's defaults until they change them). */
+async function toggledLayers(modelId: string): Promise<string[]> {
+  const { layerToggles } = await browser.storage.local.get('layerToggles');
+  const saved = (layerToggles as Record<string, unknown> | undefined)?.[modelId];
+  if (Array.isArray(saved) && saved.every((x) => typeof x === 'string')) return (saved as string[]).slice(0, 300);
+  return findModel(modelId)?.layers.show ?? [];
 }
 
 export async function reclassify(host: ModelHost, tabId: number, source: ImageSource): Promise<void> {

@@ -29,6 +29,11 @@ type FeatureVisReq = Extract<BackgroundToHost, { type: 'bg/feature-vis' }>;
 
 /** Where finished feature visualisations are kept (IndexedDB in the model host); optional so tests can skip it. */
 export interface VisCache { get(key: string): Promise<FeatureVis | undefined>; put(key: string, v: FeatureVis): Promise<void> }
+/** Per-image record of what the toggled layers' channels did, for "images that excite this channel most". */
+export type { SeenImage } from '../shared/db';
+import type { SeenImage } from '../shared/db';
+export interface SeenStore { add(entry: SeenImage): Promise<void> }
+
 /** Turns RGBA pixels into a PNG data URL (needs a canvas; injected by the model host). */
 export type EncodePng = (pixels: Uint8ClampedArray, width: number, height: number) => Promise<string>;
 type JobProgress = { jobId: string; progress: number; message: string };
@@ -54,6 +59,7 @@ export class Engine {
   // Multi-output models per set of layers. They share the model's layers and weights: never dispose them, drop them.
   private readonly multi = new Map<string, tf.LayersModel>();
   visCache: VisCache | null = null;
+  seen: SeenStore | null = null;
   encodePng: EncodePng | null = null;
 
   constructor(
@@ -240,6 +246,12 @@ export class Engine {
         const elapsedMs = performance.now() - t1;
         this.remember(this.inputs, `${req.requestId}|${model.entry.id}`, input, INPUT_CACHE, (t) => t.dispose());
         const thumbnail = await thumbnailDataUrl(img.bitmap);
+        if (req.layers?.length && this.seen) {
+          // After the answer, at the back of the queue: one pass over the toggled layers, means per channel.
+          const layers = req.layers, modelId = model.entry.id, key = `${req.requestId}|${modelId}`;
+          const record = { id: req.requestId, modelId, at: Date.now(), url: displayUrl(req.source.url), thumbnail };
+          void this.queue.run(() => this.recordMeans(key, layers, record)).catch(() => undefined);
+        }
         return {
           ok: true as const,
           choice,
@@ -264,6 +276,27 @@ export class Engine {
         img.bitmap.close();
       }
     });
+  }
+
+  private async recordMeans(inputKey: string, layers: string[], record: Omit<SeenImage, 'means'>): Promise<void> {
+    const input = this.inputs.get(inputKey);
+    const model = this.model;
+    if (!input || !model || !this.seen) return;
+    const present = layers.filter((n) => model.model.layers.some((l) => l.name === n && (l.outputShape as number[]).length === 4));
+    if (!present.length) return;
+    const key = present.join('|');
+    let multi = this.multi.get(key);
+    if (!multi) {
+      multi = tf.model({ inputs: model.model.inputs, outputs: present.map((n) => model.model.getLayer(n).output as tf.SymbolicTensor) });
+      this.multi.set(key, multi);
+    }
+    const means = tf.tidy(() => {
+      const ys = multi!.predict(input) as tf.Tensor | tf.Tensor[];
+      return (Array.isArray(ys) ? ys : [ys]).map((y) => y.mean([0, 1, 2]));
+    });
+    const values = await Promise.all(means.map(async (t) => Float32Array.from(await t.data())));
+    means.forEach((t) => t.dispose());
+    await this.seen.add({ ...record, means: Object.fromEntries(present.map((n, i) => [n, values[i]!])) });
   }
 
   cancel(jobId: string): boolean {

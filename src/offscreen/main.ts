@@ -2,9 +2,9 @@
 import browser from 'webextension-polyfill';
 import * as tf from '@tensorflow/tfjs';
 import { assertContext } from '../shared/context';
-import { BackgroundToHostSchema, fail, parse, type Handlers, type BackgroundToHost, type FeatureVis, type HostToBackground } from '../shared/messages';
+import { BackgroundToHostSchema, fail, parse, type Handlers, type BackgroundToHost, type HostToBackground } from '../shared/messages';
 import { Engine } from '../engine/engine';
-import { openDB } from 'idb';
+import { addSeen, netlensDb } from '../shared/db';
 import { registerWasmGradientKernels } from '../explain/wasm-grads';
 import { LayersAdapter } from '../explain/adapter';
 import { getMethod, METHODS } from '../explain/registry';
@@ -45,11 +45,11 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.Mes
 });
 
 // Feature visualisations are kept in IndexedDB (this document's extension origin), so they survive restarts.
-const db = openDB('netlens', 1, { upgrade(d) { d.createObjectStore('featureVis'); } });
 engine.visCache = {
-  get: async (key) => (await db).get('featureVis', key) as Promise<FeatureVis | undefined>,
-  put: async (key, v) => { await (await db).put('featureVis', v, key); },
+  get: async (key) => (await netlensDb()).get('featureVis', key),
+  put: async (key, v) => { await (await netlensDb()).put('featureVis', v, key); },
 };
+engine.seen = { add: addSeen };
 engine.encodePng = async (pixels, width, height) => {
   const c = new OffscreenCanvas(width, height);
   c.getContext('2d')!.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);

@@ -2,6 +2,7 @@
 // tests can hand it a mock.
 import browser from 'webextension-polyfill';
 import { findModel } from '../shared/catalog';
+import { clearSeen, seenCount, topSeen } from '../shared/db';
 import type { BackendChoice, HostToBackground, PopupToBackground, Replies } from '../shared/messages';
 import { DEFAULT_EXPLAIN, loadBackendChoice, loadSettings, sanitizeExplainSettings, saveSettings, type ExplainSettings, type Settings } from '../shared/settings';
 import { METHOD_INFO } from './methods';
@@ -27,6 +28,10 @@ export interface PopupConnector {
   layers(tabId: number): Promise<Replies['popup/layers']>;
   activations(tabId: number, layers: string[]): Promise<Replies['popup/activations']>;
   featureVis(req: Omit<Extract<PopupToBackground, { type: 'popup/feature-vis' }>, 'type'>): Promise<Replies['popup/feature-vis']>;
+  /** Images classified before that excite a channel most (kept in IndexedDB with their channel means). */
+  topImages(modelId: string, layer: string, channel: number, n: number): Promise<{ id: string; url: string; thumbnail: string; value: number; at: number }[]>;
+  seenCount(): Promise<number>;
+  clearSeen(): Promise<void>;
   /** Layer toggles, per model (persisted). */
   layerToggles(modelId: string): Promise<string[] | null>;
   saveLayerToggles(modelId: string, layers: string[]): Promise<void>;
@@ -64,6 +69,9 @@ export const extensionConnector: PopupConnector = {
   layers: (tabId) => send({ type: 'popup/layers', tabId }),
   activations: (tabId, layers) => send({ type: 'popup/activations', tabId, layers }),
   featureVis: (req) => send({ type: 'popup/feature-vis', ...req }),
+  topImages: (modelId, layer, channel, n) => topSeen(modelId, layer, channel, n),
+  seenCount: () => seenCount(),
+  clearSeen: () => clearSeen(),
   async layerToggles(modelId) {
     const { layerToggles } = await browser.storage.local.get('layerToggles');
     const list = (layerToggles as Record<string, unknown> | undefined)?.[modelId];

@@ -78,6 +78,8 @@ export const BackgroundToHostSchema = v.variant('type', [
     modelId: Id,
     backend: BackendPrefSchema,
     remembered: v.nullable(BackendChoiceSchema),
+    /** the user's toggled layers: their per-channel means are kept with the image ("what excites a channel") */
+    layers: v.optional(LayerList),
   }),
   v.strictObject({
     type: v.literal('bg/preload'),
