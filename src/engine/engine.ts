@@ -236,46 +236,61 @@ export class Engine {
       const img = await decoding;
       if (img instanceof Error) return this.toFailure(img);
       try {
-        const { model, backend, choice } = await this.prepare(req.modelId, req.backend, req.remembered, req.requestId);
-        this.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
-        const t1 = performance.now();
-        const input = toModelInput(img.bitmap, model.entry);
-        const probs = model.infer(input);
-        const predictions = topK(await probs.data(), 5, model.labels);
-        probs.dispose();
-        const elapsedMs = performance.now() - t1;
-        this.remember(this.inputs, `${req.requestId}|${model.entry.id}`, input, INPUT_CACHE, (t) => t.dispose());
-        const thumbnail = await thumbnailDataUrl(img.bitmap);
-        if (req.layers?.length && this.seen) {
-          // After the answer, at the back of the queue: one pass over the toggled layers, means per channel.
-          const layers = req.layers, modelId = model.entry.id, key = `${req.requestId}|${modelId}`;
-          const record = { id: req.requestId, modelId, at: Date.now(), url: displayUrl(req.source.url), thumbnail };
-          void this.queue.run(() => this.recordMeans(key, layers, record)).catch(() => undefined);
-        }
-        return {
-          ok: true as const,
-          choice,
-          result: {
-            requestId: req.requestId,
-            modelId: model.entry.id,
-            modelName: model.entry.name,
-            backend: backend.backend,
-            backendReason: backend.reason,
-            predictions,
-            elapsedMs: Math.round(elapsedMs * 10) / 10,
-            totalMs: Math.round(performance.now() - t0),
-            image: { width: img.width, height: img.height, originalWidth: img.originalWidth, originalHeight: img.originalHeight },
-            thumbnail,
-            source: { kind: req.source.kind, url: displayUrl(req.source.url) },
-            at: Date.now(),
-          },
-        };
+        return await this.classifyDecoded(req, img, t0);
       } catch (e) {
+        // A lost GPU device can surface as a failed read before its `lost` promise resolves: note it, retry once
+        // (prepare() then moves to the next backend).
+        if (this.backend?.backend === 'webgpu' && /device.*lost|lost.*device|mapAsync|GPUBuffer/i.test(String((e as Error)?.message))) {
+          this.lost ??= String((e as Error).message);
+          try { return await this.classifyDecoded(req, img, t0); } catch (e2) { return this.toFailure(e2); }
+        }
         return this.toFailure(e);
       } finally {
         img.bitmap.close();
       }
     });
+  }
+
+  private async classifyDecoded(req: ClassifyReq, img: DecodedImage, t0: number): Promise<Replies['bg/classify']> {
+    const { model, backend, choice } = await this.prepare(req.modelId, req.backend, req.remembered, req.requestId);
+    this.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
+    const t1 = performance.now();
+    const input = toModelInput(img.bitmap, model.entry);
+    let predictions;
+    try {
+      const probs = model.infer(input);
+      try { predictions = topK(await probs.data(), 5, model.labels); } finally { probs.dispose(); }
+    } catch (e) {
+      input.dispose();
+      throw e;
+    }
+    const elapsedMs = performance.now() - t1;
+    this.remember(this.inputs, `${req.requestId}|${model.entry.id}`, input, INPUT_CACHE, (t) => t.dispose());
+    const thumbnail = await thumbnailDataUrl(img.bitmap);
+    if (req.layers?.length && this.seen) {
+      // After the answer, at the back of the queue: one pass over the toggled layers, means per channel.
+      const layers = req.layers, modelId = model.entry.id, key = `${req.requestId}|${modelId}`;
+      const record = { id: req.requestId, modelId, at: Date.now(), url: displayUrl(req.source.url), thumbnail };
+      void this.queue.run(() => this.recordMeans(key, layers, record)).catch(() => undefined);
+    }
+    return {
+      ok: true as const,
+      choice,
+      result: {
+        requestId: req.requestId,
+        modelId: model.entry.id,
+        modelName: model.entry.name,
+        backend: backend.backend,
+        backendReason: backend.reason,
+        predictions,
+        elapsedMs: Math.round(elapsedMs * 10) / 10,
+        totalMs: Math.round(performance.now() - t0),
+        image: { width: img.width, height: img.height, originalWidth: img.originalWidth, originalHeight: img.originalHeight },
+        thumbnail,
+        source: { kind: req.source.kind, url: displayUrl(req.source.url) },
+        at: Date.now(),
+      },
+    };
   }
 
   private async recordMeans(inputKey: string, layers: string[], record: Omit<SeenImage, 'means'>): Promise<void> {

@@ -80,9 +80,11 @@ describe('bad input', () => {
   test('a 12000×12000 JPEG is decoded straight to 2048 px; tensors and memory come back', async () => {
     const off = await attachOffscreen(h);
     const mem = () => off.evaluate<{ tensors: number; bytes: number }>('(({ tf }) => ({ tensors: tf.memory().numTensors, bytes: tf.memory().numBytes }))(globalThis.__netlens)');
+    await off.idle();
     const before = await mem();
     const s = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/huge.jpg' }));
     expect(s.result.image).toEqual({ width: 2048, height: 2048, originalWidth: 12000, originalHeight: 12000 });
+    await off.idle();
     const after = await mem();
     expect(after.tensors).toBe(before.tensors + 1); // + the cached model input of this request (kept for Explain)
     expect(after.bytes - before.bytes).toBe(224 * 224 * 3 * 4);

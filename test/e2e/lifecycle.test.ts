@@ -88,10 +88,12 @@ describe('lifecycle', () => {
     const png = stripedPng(12000, 12000);
     const url = `data:image/png;base64,${png.toString('base64')}`;
     const off = await attachOffscreen(h);
+    await off.idle();
     const before = await off.evaluate<{ numTensors: number; numBytes: number }>('(({tf}) => ({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes }))(globalThis.__netlens)');
     const s = await clickMenu(h, page, { srcUrl: url });
     if (s.status !== 'done') throw new Error(JSON.stringify(s));
     expect(s.result.image).toEqual({ width: 2048, height: 2048, originalWidth: 12000, originalHeight: 12000 });
+    await off.idle();
     const after = await off.evaluate<{ numTensors: number; numBytes: number }>('(({tf}) => ({ numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes }))(globalThis.__netlens)');
     // Only the preprocessed model input of this request stays, kept (in a bounded cache) for Explain.
     expect(after.numTensors).toBe(before.numTensors + 1);

@@ -21,4 +21,4 @@ export interface MenuClick { menuItemId?: string; srcUrl?: string; frameId?: num
 export function clickMenu(h: Harness, page: Page, click: MenuClick, timeoutMs?: number): Promise<TabState>;
 export function openPopup(h: Harness, tabId: number): Promise<Page>;
 export function setSettings(h: Harness, settings: { modelId?: string; backend?: string }): Promise<void>;
-export function attachOffscreen(h: Harness): Promise<{ evaluate<T = unknown>(expression: string): Promise<T>; detach(): Promise<void> }>;
+export function attachOffscreen(h: Harness): Promise<{ evaluate<T = unknown>(expression: string): Promise<T>; idle(): Promise<void>; detach(): Promise<void> }>;

@@ -124,6 +124,10 @@ export async function attachOffscreen(h) {
       if (r.result?.exceptionDetails) throw new Error(r.result.exceptionDetails.exception?.description ?? r.result.exceptionDetails.text);
       return r.result?.result?.value;
     },
+    /** Waits until the model host's queue is empty (background jobs such as channel means included). */
+    async idle() {
+      await this.evaluate('(async () => { while (globalThis.__netlens.engine.queue.depth > 0) await new Promise((r) => setTimeout(r, 20)); })()');
+    },
     async detach() { await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined); await cdp.detach(); },
   };
 }
