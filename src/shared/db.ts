@@ -4,18 +4,36 @@ import type { FeatureVis } from './messages';
 
 export interface SeenImage { id: string; modelId: string; at: number; url: string; thumbnail: string; means: Record<string, Float32Array> }
 
+/** A class the user teaches. */
+export interface UserClass { id: string; name: string; createdAt: number }
+/** One labelled example: its 224×224 thumbnail (JPEG data URL), where it came from, and its embedding per backbone. */
+export interface Example { id: string; classId: string; thumbnail: string; url: string; at: number; embeddings: Record<string, Float32Array> }
+/** What a trained head was trained on, next to its weights (saved by TF.js under `indexeddb://netlens-head-<model>`). */
+export interface HeadInfo {
+  modelId: string; classIds: string[]; classNames: string[]; embeddingLayer: string; dims: number; hidden: number;
+  trainedAt: number; examples: number; valAccuracy: number; confusion: number[][]; epochs: number;
+}
+
 interface NetLensDB extends DBSchema {
   featureVis: { key: string; value: FeatureVis };
   seen: { key: string; value: SeenImage; indexes: { at: number } };
+  classes: { key: string; value: UserClass };
+  examples: { key: string; value: Example; indexes: { classId: string } };
+  heads: { key: string; value: HeadInfo };
 }
 
 let db: Promise<IDBPDatabase<NetLensDB>> | null = null;
 
 export function netlensDb(): Promise<IDBPDatabase<NetLensDB>> {
-  db ??= openDB<NetLensDB>('netlens', 2, {
+  db ??= openDB<NetLensDB>('netlens', 3, {
     upgrade(d, old) {
       if (old < 1) d.createObjectStore('featureVis');
       if (old < 2) d.createObjectStore('seen', { keyPath: 'id' }).createIndex('at', 'at');
+      if (old < 3) {
+        d.createObjectStore('classes', { keyPath: 'id' });
+        d.createObjectStore('examples', { keyPath: 'id' }).createIndex('classId', 'classId');
+        d.createObjectStore('heads', { keyPath: 'modelId' });
+      }
     },
   });
   return db;
@@ -47,3 +65,78 @@ export async function topSeen(modelId: string, layer: string, channel: number, n
 
 export async function seenCount(): Promise<number> { return (await netlensDb()).count('seen'); }
 export async function clearSeen(): Promise<void> { await (await netlensDb()).clear('seen'); }
+
+// ---- the user's classes and examples. Every change is one IndexedDB transaction: a crash mid-write leaves the
+// dataset as it was before the change, never half-changed.
+
+export async function listClasses(): Promise<(UserClass & { count: number })[]> {
+  const d = await netlensDb();
+  const tx = d.transaction(['classes', 'examples']);
+  const classes = await tx.objectStore('classes').getAll();
+  const counts = await Promise.all(classes.map((c) => tx.objectStore('examples').index('classId').count(c.id)));
+  await tx.done;
+  return classes.sort((a, b) => a.createdAt - b.createdAt).map((c, i) => ({ ...c, count: counts[i]! }));
+}
+
+export async function createClass(name: string): Promise<UserClass> {
+  const clean = name.trim().slice(0, 60);
+  if (!clean) throw new Error('A class needs a name.');
+  const d = await netlensDb();
+  const tx = d.transaction('classes', 'readwrite');
+  const existing = (await tx.store.getAll()).find((c) => c.name.toLowerCase() === clean.toLowerCase());
+  if (existing) { await tx.done; return existing; }
+  const c: UserClass = { id: crypto.randomUUID(), name: clean, createdAt: Date.now() };
+  await tx.store.put(c);
+  await tx.done;
+  return c;
+}
+
+export async function renameClass(id: string, name: string): Promise<void> {
+  const clean = name.trim().slice(0, 60);
+  if (!clean) throw new Error('A class needs a name.');
+  const d = await netlensDb();
+  const tx = d.transaction('classes', 'readwrite');
+  const c = await tx.store.get(id);
+  if (!c) throw new Error('That class no longer exists.');
+  await tx.store.put({ ...c, name: clean });
+  await tx.done;
+}
+
+export async function deleteClass(id: string): Promise<void> {
+  const d = await netlensDb();
+  const tx = d.transaction(['classes', 'examples'], 'readwrite');
+  let cursor = await tx.objectStore('examples').index('classId').openCursor(id);
+  while (cursor) { await cursor.delete(); cursor = await cursor.continue(); }
+  await tx.objectStore('classes').delete(id);
+  await tx.done;
+}
+
+export async function addExample(e: Example): Promise<number> {
+  const d = await netlensDb();
+  const tx = d.transaction(['classes', 'examples'], 'readwrite');
+  if (!(await tx.objectStore('classes').get(e.classId))) { tx.abort(); throw new Error('That class no longer exists.'); }
+  await tx.objectStore('examples').put(e);
+  const n = await tx.objectStore('examples').index('classId').count(e.classId);
+  await tx.done;
+  return n;
+}
+
+export async function listExamples(classId?: string): Promise<Example[]> {
+  const d = await netlensDb();
+  return classId ? d.getAllFromIndex('examples', 'classId', classId) : d.getAll('examples');
+}
+
+export async function deleteExample(id: string): Promise<void> { await (await netlensDb()).delete('examples', id); }
+
+export async function putEmbeddings(updates: { id: string; modelId: string; embedding: Float32Array }[]): Promise<void> {
+  const d = await netlensDb();
+  const tx = d.transaction('examples', 'readwrite');
+  for (const u of updates) {
+    const e = await tx.store.get(u.id);
+    if (e) await tx.store.put({ ...e, embeddings: { ...e.embeddings, [u.modelId]: u.embedding } });
+  }
+  await tx.done;
+}
+
+export async function getHead(modelId: string): Promise<HeadInfo | undefined> { return (await netlensDb()).get('heads', modelId); }
+export async function putHead(h: HeadInfo): Promise<void> { await (await netlensDb()).put('heads', h); }
