@@ -18,6 +18,8 @@ let lastHostStatus = '';
 
 const CONTENT_TIMEOUT_MS = 3000;
 
+export { resolveSource as resolveSourceFor };
+
 async function resolveSource(tabId: number, click: MenuClick): Promise<Replies['bg/resolve-target']> {
   const anyFrame = click.frameId === undefined;
   const ask: BackgroundToContent = { type: 'bg/resolve-target', target: 'content', srcUrl: click.srcUrl ?? null, anyFrame };
@@ -63,7 +65,7 @@ export async function runClassification(host: ModelHost, tabId: number, requestI
   await keepSource(tabId, source);
   const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
   const layers = await toggledLayers(settings.modelId);
-  const reply = await host.classify({ requestId, source, modelId: settings.modelId, backend: settings.backend, remembered, layers });
+  const reply = await host.classify({ requestId, source, modelId: settings.modelId, backend: settings.backend, remembered, layers, mode: settings.mode });
   if (!reply.ok) return setErrorIfCurrent(tabId, requestId, reply.error);
   if (reply.choice) await saveBackendChoice(reply.choice);
   const top = reply.result.predictions[0];

@@ -6,6 +6,7 @@ import { HostToBackgroundSchema, PopupToBackgroundSchema, fail, parse, type Hand
 import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
 import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, classifyFromMenu, onHostProgress, reclassify } from './classify';
 import { OFFSCREEN_PATH, offscreenHost } from './offscreen-host';
+import { MENU_ADD_NEW, MENU_ADD_PREFIX, addFromMenu, onTrainProgress, rebuildMenus, startTraining } from './teach';
 import { forgetTab, getSource, getTabState, markOrphansInterrupted } from './tab-store';
 
 assertContext('service-worker');
@@ -13,18 +14,14 @@ assertContext('service-worker');
 const host = offscreenHost;
 void markOrphansInterrupted();
 
-browser.runtime.onInstalled.addListener(async () => {
-  await browser.contextMenus.removeAll();
-  browser.contextMenus.create({ id: MENU_CLASSIFY, title: 'Classify with NetLens', contexts: ['image'] });
-  // Canvases and CSS backgrounds are not "images" to the browser's menu: this page-level item lets the
-  // content script find the picture under the pointer, and says so plainly when there is none.
-  browser.contextMenus.create({ id: MENU_CLASSIFY_PAGE, title: 'Classify the picture here with NetLens', contexts: ['page', 'frame', 'link'] });
-});
+browser.runtime.onInstalled.addListener(() => { void rebuildMenus(); });
+browser.runtime.onStartup.addListener(() => { void rebuildMenus(); });
 
 browser.contextMenus.onClicked.addListener((info, tab) => {
   if (tab?.id === undefined || tab.id < 0) return;
-  if (info.menuItemId !== MENU_CLASSIFY && info.menuItemId !== MENU_CLASSIFY_PAGE) return;
-  void classifyFromMenu(host, tab.id, info);
+  const id = String(info.menuItemId);
+  if (id === MENU_CLASSIFY || id === MENU_CLASSIFY_PAGE) void classifyFromMenu(host, tab.id, info);
+  else if (id === MENU_ADD_NEW || id.startsWith(MENU_ADD_PREFIX)) void addFromMenu(host, tab.id, info);
 });
 
 browser.tabs.onRemoved.addListener((tabId) => { void forgetTab(tabId); });
@@ -52,6 +49,8 @@ const popupHandlers: Handlers<PopupToBackground, void> = {
     }
   },
   'popup/cancel': async (m) => host.cancel({ jobId: m.jobId }),
+  'popup/train': async (m) => startTraining(host, m.hidden),
+  'popup/classes-changed': async () => { await rebuildMenus(); return { ok: true }; },
   'popup/layers': async (m) => {
     const state = await getTabState(m.tabId);
     const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
@@ -108,6 +107,7 @@ browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.Mes
   if (type.startsWith('offscreen/')) {
     const msg = sender.url === offscreenUrl ? parse(HostToBackgroundSchema, raw) : null;
     if (msg?.type === 'offscreen/progress') void onHostProgress(msg);
+    if (msg?.type === 'offscreen/train-progress') void onTrainProgress(msg);
     return undefined; // job progress is for the popup
   }
   if (type.startsWith('popup/')) {

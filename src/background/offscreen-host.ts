@@ -53,6 +53,8 @@ export const offscreenHost: ModelHost = {
   explain: (req) => send({ type: 'bg/explain', target: 'offscreen', ...req }),
   cancel: (req) => send({ type: 'bg/cancel', target: 'offscreen', ...req }),
   layers: (req) => send({ type: 'bg/layers', target: 'offscreen', ...req }),
+  addExample: (req) => send({ type: 'bg/add-example', target: 'offscreen', ...req }),
+  train: (req) => send({ type: 'bg/train', target: 'offscreen', ...req }),
   activations: (req) => send({ type: 'bg/activations', target: 'offscreen', ...req }),
   featureVis: (req) => send({ type: 'bg/feature-vis', target: 'offscreen', ...req }),
 };

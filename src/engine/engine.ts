@@ -16,9 +16,10 @@ import { getMethod } from '../explain/registry';
 import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from '../explain/sanity';
 import { Cancelled, type SaliencyMap } from '../explain/types';
 import { floatsToBase64 } from '../shared/wire';
-import type { ExplainResult, FeatureVis, LayerActivations, WireMap } from '../shared/messages';
+import type { ClassifyResult as ClassifyResultT, TrainSummary, ExplainResult, FeatureVis, LayerActivations, WireMap } from '../shared/messages';
 import { computeActivations, describeLayers } from '../layers/activations';
 import { visualiseChannel } from '../layers/feature-vis';
+import { Teacher, TooLittleData, type TrainProgress } from '../teach/teacher';
 
 type Progress = Omit<Extract<HostToBackground, { type: 'offscreen/progress' }>, 'type'>;
 type ClassifyReq = Extract<BackgroundToHost, { type: 'bg/classify' }>;
@@ -26,6 +27,9 @@ type PreloadReq = Extract<BackgroundToHost, { type: 'bg/preload' }>;
 type ExplainReq = Extract<BackgroundToHost, { type: 'bg/explain' }>;
 type ActivationsReq = Extract<BackgroundToHost, { type: 'bg/activations' }>;
 type FeatureVisReq = Extract<BackgroundToHost, { type: 'bg/feature-vis' }>;
+type AddExampleReq = Extract<BackgroundToHost, { type: 'bg/add-example' }>;
+type TrainReq = Extract<BackgroundToHost, { type: 'bg/train' }>;
+type TrainEvent = Omit<TrainProgress, 'phase'> & { jobId: string; phase: TrainProgress['phase'] | 'done' | 'error'; summary?: TrainSummary; error?: string };
 
 /** Where finished feature visualisations are kept (IndexedDB in the model host); optional so tests can skip it. */
 export interface VisCache { get(key: string): Promise<FeatureVis | undefined>; put(key: string, v: FeatureVis): Promise<void> }
@@ -58,6 +62,9 @@ export class Engine {
   private adapter: LayersAdapter | null = null;
   // Multi-output models per set of layers. They share the model's layers and weights: never dispose them, drop them.
   private readonly multi = new Map<string, tf.LayersModel>();
+  readonly teacher = new Teacher();
+  /** where training progress goes (the background keeps it for the popup) */
+  emitTrain: (p: TrainEvent) => void = () => {};
   visCache: VisCache | null = null;
   seen: SeenStore | null = null;
   encodePng: EncodePng | null = null;
@@ -83,7 +90,46 @@ export class Engine {
     this.inputs.clear();
     this.maps.clear();
     this.multi.clear();
+    this.teacher.forget();
     this.adapter = null;
+  }
+
+  /** Adds the image to one of the user's classes: thumbnail + embedding, in one IndexedDB transaction. */
+  addExample(req: AddExampleReq): Promise<Replies['bg/add-example']> {
+    const decoding: Promise<DecodedImage | Error> = decodeImage(req.source.url).catch((e: Error) => e);
+    return this.queue.run(async () => {
+      const img = await decoding;
+      if (img instanceof Error) return this.toFailure(img);
+      try {
+        const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
+        const count = await this.teacher.addExample(model, img.bitmap, req.classId, displayUrl(req.source.url), (b) => thumbnailDataUrl(b, 224, true));
+        return { ok: true as const, count };
+      } catch (e) {
+        return this.toFailure(e);
+      } finally {
+        img.bitmap.close();
+      }
+    });
+  }
+
+  /** Trains the head for the current backbone; progress goes out as it happens (the popup may be closed). */
+  train(req: TrainReq): Promise<Replies['bg/train']> {
+    const ctrl = new AbortController();
+    this.jobs.set(req.jobId, ctrl);
+    return this.queue.run(async () => {
+      try {
+        const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
+        const summary = await this.teacher.train(model, { hidden: req.hidden, signal: ctrl.signal, onProgress: (p) => this.emitTrain({ jobId: req.jobId, ...p }) });
+        this.emitTrain({ jobId: req.jobId, phase: 'done', progress: 1, summary });
+        return { ok: true as const, summary };
+      } catch (e) {
+        const r = e instanceof TooLittleData ? fail('bad-request', e.message) : this.toFailure(e);
+        if (!r.ok) this.emitTrain({ jobId: req.jobId, phase: 'error', progress: 1, error: r.error.message });
+        return r;
+      } finally {
+        this.jobs.delete(req.jobId);
+      }
+    });
   }
 
   layers(req: { modelId: string; backend: ClassifyReq['backend']; remembered: ClassifyReq['remembered'] }): Promise<Replies['bg/layers']> {
@@ -265,6 +311,11 @@ export class Engine {
       throw e;
     }
     const elapsedMs = performance.now() - t1;
+    let custom: ClassifyResultT['custom'];
+    if (req.mode === 'custom' || req.mode === 'both') {
+      const c = await this.teacher.predict(model, input).catch(() => null);
+      custom = c ? { predictions: c.predictions, valAccuracy: c.info.valAccuracy, trainedAt: c.info.trainedAt } : null;
+    }
     this.remember(this.inputs, `${req.requestId}|${model.entry.id}`, input, INPUT_CACHE, (t) => t.dispose());
     const thumbnail = await thumbnailDataUrl(img.bitmap);
     if (req.layers?.length && this.seen) {
@@ -289,6 +340,8 @@ export class Engine {
         thumbnail,
         source: { kind: req.source.kind, url: displayUrl(req.source.url) },
         at: Date.now(),
+        ...(req.mode ? { mode: req.mode } : {}),
+        ...(custom !== undefined ? { custom } : {}),
       },
     };
   }

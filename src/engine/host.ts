@@ -11,6 +11,8 @@ export interface ModelHost {
   explain(req: Req<'bg/explain'>): Promise<Replies['bg/explain']>;
   cancel(req: Req<'bg/cancel'>): Promise<Replies['bg/cancel']>;
   layers(req: Req<'bg/layers'>): Promise<Replies['bg/layers']>;
+  addExample(req: Req<'bg/add-example'>): Promise<Replies['bg/add-example']>;
+  train(req: Req<'bg/train'>): Promise<Replies['bg/train']>;
   activations(req: Req<'bg/activations'>): Promise<Replies['bg/activations']>;
   featureVis(req: Req<'bg/feature-vis'>): Promise<Replies['bg/feature-vis']>;
 }

@@ -106,8 +106,9 @@ export async function decodeImage(url: string, opts: { timeoutMs?: number; maxSi
   return { bitmap: small, width: small.width, height: small.height, ...orig };
 }
 
-export async function thumbnailDataUrl(bitmap: ImageBitmap, maxSide = 224): Promise<string> {
-  const { width, height } = fitWithin(bitmap.width, bitmap.height, maxSide);
+/** A JPEG data URL of the image, at most maxSide px (or exactly maxSide² when `square`: how the model sees it). */
+export async function thumbnailDataUrl(bitmap: ImageBitmap, maxSide = 224, square = false): Promise<string> {
+  const { width, height } = square ? { width: maxSide, height: maxSide } : fitWithin(bitmap.width, bitmap.height, maxSide);
   const c = new OffscreenCanvas(width, height);
   const g = c.getContext('2d')!;
   g.imageSmoothingQuality = 'high';

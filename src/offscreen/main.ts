@@ -31,6 +31,8 @@ const handlers: Handlers<BackgroundToHost, void> = {
   'bg/preload': (m) => engine.preload(m),
   'bg/explain': (m) => engine.explain(m),
   'bg/cancel': async (m) => { engine.cancel(m.jobId); return { ok: true }; },
+  'bg/add-example': (m) => engine.addExample(m),
+  'bg/train': (m) => engine.train(m),
   'bg/layers': (m) => engine.layers(m),
   'bg/activations': (m) => engine.activations(m),
   'bg/feature-vis': (m) => engine.featureVis(m),
@@ -50,6 +52,7 @@ engine.visCache = {
   put: async (key, v) => { await (await netlensDb()).put('featureVis', v, key); },
 };
 engine.seen = { add: addSeen };
+engine.emitTrain = (p) => post({ type: 'offscreen/train-progress', ...p } as HostToBackground);
 engine.encodePng = async (pixels, width, height) => {
   const c = new OffscreenCanvas(width, height);
   c.getContext('2d')!.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);

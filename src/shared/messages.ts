@@ -47,6 +47,9 @@ const ExplainFields = {
   sanityLayers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
 };
 
+export const ModeSchema = v.picklist(['imagenet', 'custom', 'both']);
+export type Mode = v.InferOutput<typeof ModeSchema>;
+
 const LayerName = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
 const LayerList = v.pipe(v.array(LayerName), v.maxLength(300));
 const FeatureVisFields = {
@@ -65,6 +68,8 @@ export const PopupToBackgroundSchema = v.variant('type', [
   v.strictObject({ type: v.literal('popup/layers'), tabId: TabId }),
   v.strictObject({ type: v.literal('popup/activations'), tabId: TabId, layers: LayerList }),
   v.strictObject({ type: v.literal('popup/feature-vis'), tabId: TabId, ...FeatureVisFields }),
+  v.strictObject({ type: v.literal('popup/train'), hidden: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(512)) }),
+  v.strictObject({ type: v.literal('popup/classes-changed') }),
 ]);
 export type PopupToBackground = v.InferOutput<typeof PopupToBackgroundSchema>;
 
@@ -80,6 +85,8 @@ export const BackgroundToHostSchema = v.variant('type', [
     remembered: v.nullable(BackendChoiceSchema),
     /** the user's toggled layers: their per-channel means are kept with the image ("what excites a channel") */
     layers: v.optional(LayerList),
+    /** which classes to answer with: ImageNet's, the user's own (trained head), or both */
+    mode: v.optional(ModeSchema),
   }),
   v.strictObject({
     type: v.literal('bg/preload'),
@@ -99,6 +106,14 @@ export const BackgroundToHostSchema = v.variant('type', [
     remembered: v.nullable(BackendChoiceSchema),
   }),
   v.strictObject({ type: v.literal('bg/cancel'), target: v.literal('offscreen'), jobId: Id }),
+  v.strictObject({
+    type: v.literal('bg/add-example'), target: v.literal('offscreen'), source: ImageSourceSchema, classId: Id,
+    modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
+  }),
+  v.strictObject({
+    type: v.literal('bg/train'), target: v.literal('offscreen'), jobId: Id, hidden: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(512)),
+    modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
+  }),
   v.strictObject({
     type: v.literal('bg/layers'), target: v.literal('offscreen'),
     modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
@@ -128,6 +143,21 @@ export const HostToBackgroundSchema = v.variant('type', [
     message: v.pipe(v.string(), v.maxLength(300)),
     queueDepth: v.pipe(v.number(), v.integer(), v.minValue(0)),
   }),
+  // Training progress: the background keeps it in storage.session, so a popup can close and come back to it.
+  v.strictObject({
+    type: v.literal('offscreen/train-progress'),
+    jobId: Id,
+    phase: v.picklist(['embedding', 'training', 'done', 'error']),
+    progress: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+    epoch: v.optional(v.number()),
+    loss: v.optional(v.number()),
+    valAccuracy: v.optional(v.number()),
+    summary: v.optional(v.strictObject({
+      classNames: v.pipe(v.array(v.pipe(v.string(), v.maxLength(60))), v.maxLength(200)), examples: v.number(), valAccuracy: v.number(),
+      confusion: v.array(v.array(v.number())), epochs: v.number(), ms: v.number(), embedMs: v.number(),
+    })),
+    error: v.optional(v.pipe(v.string(), v.maxLength(500))),
+  }),
   // Explanation progress goes straight to whoever listens (the popup that asked); the background ignores it.
   v.strictObject({
     type: v.literal('offscreen/job-progress'),
@@ -140,6 +170,7 @@ export type HostToBackground = v.InferOutput<typeof HostToBackgroundSchema>;
 
 // ---- background → content script
 export const BackgroundToContentSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('bg/ask-class-name'), target: v.literal('content'), anyFrame: v.boolean() }),
   // anyFrame: sent to every frame of the tab (the click did not say which frame); only the frame holding
   // the last right-click answers.
   v.strictObject({ type: v.literal('bg/resolve-target'), target: v.literal('content'), srcUrl: v.nullable(v.string()), anyFrame: v.boolean() }),
@@ -155,7 +186,12 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface NetLensError { code: ErrorCode; message: string }
 
 export interface Prediction { index: number; className: string; prob: number }
+export interface TrainSummary { classNames: string[]; examples: number; valAccuracy: number; confusion: number[][]; epochs: number; ms: number; embedMs: number }
+
 export interface ClassifyResult {
+  /** the user's own classes (their trained head), when asked for; null when no head is trained yet */
+  custom?: { predictions: Prediction[]; valAccuracy: number; trainedAt: number } | null;
+  mode?: Mode;
   requestId: string;
   modelId: string;
   modelName: string;
@@ -258,6 +294,12 @@ export interface Replies {
   'popup/preload': Reply<{ backend: BackendInfo }>;
   'popup/explain': Reply<{ result: ExplainResult }>;
   'popup/cancel': Reply<object>;
+  'popup/train': Reply<object>;
+  'popup/classes-changed': Reply<object>;
+  'bg/add-example': Reply<{ count: number }>;
+  'bg/train': Reply<{ summary: TrainSummary }>;
+  'offscreen/train-progress': void;
+  'bg/ask-class-name': Reply<{ name: string }>;
   'popup/layers': Reply<{ modelId: string; modelName: string; layers: LayerInfo[]; defaults: string[] }>;
   'popup/activations': Reply<{ activations: LayerActivations[]; ms: number; bytes: number }>;
   'popup/feature-vis': Reply<{ vis: FeatureVis }>;

@@ -2,14 +2,15 @@
 import * as v from 'valibot';
 import browser from 'webextension-polyfill';
 import { catalog, findModel } from './catalog';
-import { BackendChoiceSchema, BackendPrefSchema, ExplainParamsSchema, parse, type BackendChoice } from './messages';
+import { BackendChoiceSchema, BackendPrefSchema, ExplainParamsSchema, ModeSchema, parse, type BackendChoice } from './messages';
 
 export const SettingsSchema = v.object({
   modelId: v.string(),
   backend: BackendPrefSchema,
+  mode: ModeSchema,
 });
 export type Settings = v.InferOutput<typeof SettingsSchema>;
-export const DEFAULT_SETTINGS: Settings = { modelId: catalog.defaultModel, backend: 'auto' };
+export const DEFAULT_SETTINGS: Settings = { modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet' };
 
 /** Field by field, so one stale value (say, a backend name from an old version) does not reset the others. */
 export function sanitizeSettings(raw: unknown): Settings {
@@ -18,6 +19,7 @@ export function sanitizeSettings(raw: unknown): Settings {
   return {
     modelId: model && model.task === 'classifier' ? model.id : DEFAULT_SETTINGS.modelId,
     backend: parse(BackendPrefSchema, r.backend) ?? DEFAULT_SETTINGS.backend,
+    mode: parse(ModeSchema, r.mode) ?? DEFAULT_SETTINGS.mode,
   };
 }
 

@@ -42,6 +42,12 @@ const VALID = {
   },
   'bg/cancel': { type: 'bg/cancel', target: 'offscreen', jobId: 'j-2' },
   'offscreen/job-progress': { type: 'offscreen/job-progress', jobId: 'j-2', progress: 0.25, message: 'Computing…' },
+  'popup/train': { type: 'popup/train', hidden: 0 },
+  'popup/classes-changed': { type: 'popup/classes-changed' },
+  'bg/add-example': { type: 'bg/add-example', target: 'offscreen', source, classId: 'c-1', modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
+  'bg/train': { type: 'bg/train', target: 'offscreen', jobId: 't-1', hidden: 32, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
+  'offscreen/train-progress': { type: 'offscreen/train-progress', jobId: 't-1', phase: 'training', progress: 0.4, epoch: 3, loss: 0.7, valAccuracy: 0.5 },
+  'bg/ask-class-name': { type: 'bg/ask-class-name', target: 'content', anyFrame: false },
   'popup/layers': { type: 'popup/layers', tabId: 4 },
   'popup/activations': { type: 'popup/activations', tabId: 4, layers: ['input_1', 'conv_pw_3_relu'] },
   'popup/feature-vis': { type: 'popup/feature-vis', tabId: 4, jobId: 'fv-1', layer: 'conv_pw_6_relu', channel: 17, steps: 256 },
@@ -67,6 +73,12 @@ const SCHEMA_OF = {
   'bg/explain': BackgroundToHostSchema,
   'bg/cancel': BackgroundToHostSchema,
   'offscreen/job-progress': HostToBackgroundSchema,
+  'popup/train': PopupToBackgroundSchema,
+  'popup/classes-changed': PopupToBackgroundSchema,
+  'bg/add-example': BackgroundToHostSchema,
+  'bg/train': BackgroundToHostSchema,
+  'offscreen/train-progress': HostToBackgroundSchema,
+  'bg/ask-class-name': BackgroundToContentSchema,
   'popup/layers': PopupToBackgroundSchema,
   'popup/activations': PopupToBackgroundSchema,
   'popup/feature-vis': PopupToBackgroundSchema,
@@ -129,7 +141,8 @@ describe('malformed messages are refused (parse → null)', () => {
   it.each(TYPES)('%s: not an object, extra key, each field missing', (t) => {
     for (const junk of [null, undefined, 42, 'popup/preload', [], [VALID[t]]]) expect(check(t, junk)).toBeNull();
     expect(check(t, { ...VALID[t], extra: 1 })).toBeNull();
-    const optional = ['sanityLayers']; // may be left out by design
+    // may be left out by design
+    const optional = ({ 'popup/explain': ['sanityLayers'], 'bg/explain': ['sanityLayers'], 'bg/classify': ['layers', 'mode'], 'offscreen/train-progress': ['epoch', 'loss', 'valAccuracy'] } as Record<string, string[]>)[t] ?? [];
     for (const key of Object.keys(VALID[t])) {
       const m: Record<string, unknown> = { ...VALID[t] };
       delete m[key];
@@ -194,28 +207,33 @@ describe('sanitizeSettings', () => {
   const backbone = catalog.models.find((m) => m.task === 'backbone')!;
 
   it('defaults are a real classifier and auto', () => {
-    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto' });
+    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet' });
     expect(catalog.models.find((m) => m.id === DEFAULT_SETTINGS.modelId)?.task).toBe('classifier');
   });
 
   it('keeps valid settings', () => {
-    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm' });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'imagenet' });
   });
 
   it.each([undefined, null, 'mobilenet', 7, [], {}, { modelId: 5, backend: 'quantum' }])('garbage %j → defaults', (raw) => {
     expect(sanitizeSettings(raw)).toEqual(DEFAULT_SETTINGS);
   });
 
+  it('the classification mode is kept when valid', () => {
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm', mode: 'both' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'both' });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm', mode: 'dogs' }).mode).toBe('imagenet');
+  });
+
   it('one bad field does not reset the other', () => {
-    expect(sanitizeSettings({ modelId: classifier.id, backend: 'quantum' })).toEqual({ modelId: classifier.id, backend: 'auto' });
-    expect(sanitizeSettings({ modelId: classifier.id })).toEqual({ modelId: classifier.id, backend: 'auto' });
-    expect(sanitizeSettings({ modelId: 5, backend: 'cpu' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu' });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'quantum' })).toEqual({ modelId: classifier.id, backend: 'auto', mode: 'imagenet' });
+    expect(sanitizeSettings({ modelId: classifier.id })).toEqual({ modelId: classifier.id, backend: 'auto', mode: 'imagenet' });
+    expect(sanitizeSettings({ modelId: 5, backend: 'cpu' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu', mode: 'imagenet' });
   });
 
   it('unknown or backbone model id → default model, backend kept', () => {
-    expect(sanitizeSettings({ modelId: 'no-such-model', backend: 'cpu' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu' });
+    expect(sanitizeSettings({ modelId: 'no-such-model', backend: 'cpu' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu', mode: 'imagenet' });
     expect(backbone.id).toBe('mobilenet-v2-1.0-224-notop');
-    expect(sanitizeSettings({ modelId: backbone.id, backend: 'webgl' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'webgl' });
+    expect(sanitizeSettings({ modelId: backbone.id, backend: 'webgl' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'webgl', mode: 'imagenet' });
   });
 
   it('returns a fresh object, not the shared defaults', () => {

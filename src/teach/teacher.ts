@@ -1,0 +1,136 @@
+// The model host's side of teaching: embeddings from the frozen backbone, augmentation on images, training the
+// head, saving it (IndexedDB through TF.js) and predicting the user's classes.
+import * as tf from '@tensorflow/tfjs';
+import type { NetLensModel } from '../engine/model';
+import { toModelInput } from '../engine/preprocess';
+import type { Prediction } from '../shared/messages';
+import { addExample, getHead, listClasses, listExamples, putEmbeddings, putHead, type HeadInfo } from '../shared/db';
+import { trainHead, TooLittleData, type Sample } from './head';
+
+export { TooLittleData };
+export const headUrl = (modelId: string) => `indexeddb://netlens-head-${modelId}`;
+/** Augmented copies per example each training run (random crop, flip, colour jitter). */
+export const AUGMENTS = 2;
+
+export interface TrainProgress { phase: 'embedding' | 'training'; progress: number; epoch?: number; loss?: number; valAccuracy?: number }
+export interface TrainSummary { classNames: string[]; examples: number; valAccuracy: number; confusion: number[][]; epochs: number; ms: number; embedMs: number }
+
+export class Teacher {
+  private embedders = new Map<string, tf.LayersModel>();
+  private heads = new Map<string, { info: HeadInfo; model: tf.LayersModel } | null>();
+
+  /** The backbone's pooled features: the spatial mean of the catalog's Grad-CAM layer (the last conv features). */
+  embed(model: NetLensModel, batch: tf.Tensor4D): tf.Tensor2D {
+    const layer = model.entry.layers.gradCam;
+    if (!layer) throw new Error(`${model.entry.name} has no feature layer to learn from`);
+    let m = this.embedders.get(model.entry.id);
+    if (!m) {
+      // Shares the model's layers and weights: dropped, never disposed, when the model changes.
+      m = tf.model({ inputs: model.model.inputs, outputs: model.model.getLayer(layer).output as tf.SymbolicTensor });
+      this.embedders.set(model.entry.id, m);
+    }
+    return tf.tidy(() => (m!.predict(batch) as tf.Tensor4D).mean([1, 2]) as tf.Tensor2D);
+  }
+
+  forget(modelId?: string) {
+    if (modelId) { this.embedders.delete(modelId); const h = this.heads.get(modelId); h?.model.dispose(); this.heads.delete(modelId); return; }
+    this.embedders.clear();
+    this.heads.forEach((h) => h?.model.dispose());
+    this.heads.clear();
+  }
+
+  async addExample(model: NetLensModel, bitmap: ImageBitmap, classId: string, url: string, thumbnail: (b: ImageBitmap) => Promise<string>): Promise<number> {
+    const x = toModelInput(bitmap, model.entry);
+    const e = this.embed(model, x);
+    const embedding = Float32Array.from(await e.data());
+    x.dispose(); e.dispose();
+    return addExample({ id: crypto.randomUUID(), classId, url, at: Date.now(), thumbnail: await thumbnail(bitmap), embeddings: { [model.entry.id]: embedding } });
+  }
+
+  async train(model: NetLensModel, opts: { hidden: number; signal?: AbortSignal; onProgress?: (p: TrainProgress) => void }): Promise<TrainSummary> {
+    const t0 = performance.now();
+    const classes = (await listClasses()).filter((c) => c.count > 0);
+    const short = classes.filter((c) => c.count < 3);
+    if (classes.length < 2) throw new TooLittleData(`Teach at least 2 classes with 3 or more examples each (you have ${classes.length} class${classes.length === 1 ? '' : 'es'} with examples).`);
+    if (short.length) throw new TooLittleData(`Each class needs at least 3 examples: ${short.map((c) => `“${c.name}” has ${c.count}`).join(', ')}.`);
+    const examples = (await listExamples()).filter((e) => classes.some((c) => c.id === e.classId));
+    const labelOf = new Map(classes.map((c, i) => [c.id, i]));
+    const samples: Sample[] = [];
+    const updates: { id: string; modelId: string; embedding: Float32Array }[] = [];
+    for (let i = 0; i < examples.length; i++) {
+      if (opts.signal?.aborted) throw new Error('cancelled');
+      const ex = examples[i]!;
+      const bmp = await createImageBitmap(await (await fetch(ex.thumbnail)).blob());
+      const batch = tf.tidy(() => augmentBatch(toModelInput(bmp, model.entry), AUGMENTS, i + 1, model.entry.preprocess));
+      bmp.close();
+      const emb = this.embed(model, batch);
+      const rows = await emb.array();
+      batch.dispose(); emb.dispose();
+      const label = labelOf.get(ex.classId)!;
+      // Row 0 is the image itself: its embedding is kept per backbone, so switching models recomputes it once.
+      if (!ex.embeddings[model.entry.id]) updates.push({ id: ex.id, modelId: model.entry.id, embedding: Float32Array.from(rows[0]!) });
+      rows.forEach((r, k) => samples.push({ group: i, label, x: Float32Array.from(r), original: k === 0 }));
+      opts.onProgress?.({ phase: 'embedding', progress: (i + 1) / examples.length });
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    if (updates.length) await putEmbeddings(updates);
+    const embedMs = performance.now() - t0;
+    const r = await trainHead(samples, classes.length, {
+      hidden: opts.hidden, signal: opts.signal,
+      onEpoch: (e) => opts.onProgress?.({ phase: 'training', progress: Math.min(1, e.epoch / 80), epoch: e.epoch, loss: e.loss, valAccuracy: e.valAccuracy }),
+    });
+    const info: HeadInfo = {
+      modelId: model.entry.id, classIds: classes.map((c) => c.id), classNames: classes.map((c) => c.name), embeddingLayer: model.entry.layers.gradCam!,
+      dims: samples[0]!.x.length, hidden: opts.hidden, trainedAt: Date.now(), examples: examples.length, valAccuracy: r.valAccuracy, confusion: r.confusion, epochs: r.epochs,
+    };
+    await r.head.save(headUrl(model.entry.id));
+    await putHead(info);
+    this.heads.get(model.entry.id)?.model.dispose();
+    this.heads.set(model.entry.id, { info, model: r.head });
+    return { classNames: info.classNames, examples: info.examples, valAccuracy: r.valAccuracy, confusion: r.confusion, epochs: r.epochs, ms: Math.round(performance.now() - t0), embedMs: Math.round(embedMs) };
+  }
+
+  /** The saved head for a backbone, loaded once (null if the user never trained one for it). */
+  async head(modelId: string): Promise<{ info: HeadInfo; model: tf.LayersModel } | null> {
+    if (this.heads.has(modelId)) return this.heads.get(modelId)!;
+    const info = await getHead(modelId);
+    const loaded = info ? { info, model: await tf.loadLayersModel(headUrl(modelId)) } : null;
+    this.heads.set(modelId, loaded);
+    return loaded;
+  }
+
+  async predict(model: NetLensModel, input: tf.Tensor4D, k = 5): Promise<{ predictions: Prediction[]; info: HeadInfo } | null> {
+    const h = await this.head(model.entry.id);
+    if (!h) return null;
+    const probs = tf.tidy(() => h.model.predict(this.embed(model, input)) as tf.Tensor2D);
+    const p = Array.from(await probs.data());
+    probs.dispose();
+    const predictions = p.map((prob, index) => ({ index, className: h.info.classNames[index] ?? `class ${index}`, prob })).sort((a, b) => b.prob - a.prob).slice(0, k);
+    return { predictions, info: h.info };
+  }
+}
+
+/**
+ * [1, H, W, 3] model input → [1 + n, H, W, 3]: the image and n augmented copies (random crop of 80–100 %,
+ * horizontal flip, ±10 % brightness and contrast), seeded so a run is reproducible.
+ */
+export function augmentBatch(x: tf.Tensor4D, n: number, seed: number, pre: { scale: number; offset: number }): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, h, w] = x.shape;
+    let s = seed * 7919;
+    const r = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+    const copies: tf.Tensor4D[] = [x];
+    for (let i = 0; i < n; i++) {
+      const size = 0.8 + 0.2 * r();
+      const y0 = r() * (1 - size), x0 = r() * (1 - size);
+      let c = tf.image.cropAndResize(x, [[y0, x0, y0 + size, x0 + size]], [0], [h, w]);
+      if (r() < 0.5) c = tf.reverse(c, 2);
+      // jitter in pixel space, then back to the model's range
+      const px = tf.div(tf.sub(c, pre.offset), pre.scale);
+      const mean = px.mean();
+      const jittered = tf.clipByValue(tf.add(tf.mul(tf.sub(px, mean), 0.9 + 0.2 * r()), tf.mul(mean, 0.9 + 0.2 * r())), 0, 255);
+      copies.push(tf.add(tf.mul(jittered, pre.scale), pre.offset) as tf.Tensor4D);
+    }
+    return tf.concat(copies, 0);
+  });
+}
