@@ -1,0 +1,184 @@
+// Teaching NetLens new classes from images on a page: add examples through the real context-menu listener,
+// train, classify held-out images, survive a browser restart and a service-worker stop during training.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import jpeg from 'jpeg-js';
+import type { Page } from 'playwright-core';
+import { startGallery, type Gallery } from '../support/gallery.mjs';
+import { clickMenu, launch, setSettings, type Harness } from '../support/browser.mjs';
+import { PHOTOS_DIR } from '../unit/helpers';
+
+/** Square crops of a photo at several scales and positions, as JPEG data URLs (seeded, reproducible). */
+function crops(photo: string, n: number, seed: number): string[] {
+  const img = jpeg.decode(fs.readFileSync(path.join(PHOTOS_DIR, photo)), { useTArray: true });
+  let s = seed;
+  const r = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+  return Array.from({ length: n }, () => {
+    const side = Math.floor(Math.min(img.width, img.height) * (0.45 + 0.45 * r()));
+    const x0 = Math.floor(r() * (img.width - side)), y0 = Math.floor(r() * (img.height - side));
+    const out = 160;
+    const data = Buffer.alloc(out * out * 4);
+    for (let y = 0; y < out; y++) for (let x = 0; x < out; x++) {
+      const sx = x0 + Math.floor((x * side) / out), sy = y0 + Math.floor((y * side) / out);
+      const si = (sy * img.width + sx) * 4, di = (y * out + x) * 4;
+      data[di] = img.data[si]!; data[di + 1] = img.data[si + 1]!; data[di + 2] = img.data[si + 2]!; data[di + 3] = 255;
+    }
+    return `data:image/jpeg;base64,${Buffer.from(jpeg.encode({ data, width: out, height: out }, 90).data).toString('base64')}`;
+  });
+}
+
+const TRAIN = { zebra: crops('giraffe.jpg', 8, 11), beach: crops('kite.jpg', 8, 12) };
+const HELD_OUT = { zebra: crops('giraffe.jpg', 5, 91), beach: crops('kite.jpg', 5, 92) };
+
+async function classes(h: Harness) {
+  return h.sw.evaluate(() => new Promise<{ id: string; name: string }[]>((resolve, reject) => {
+    const req = indexedDB.open('netlens');
+    req.onsuccess = () => {
+      const tx = req.result.transaction('classes');
+      const all = tx.objectStore('classes').getAll();
+      all.onsuccess = () => { resolve(all.result); req.result.close(); };
+      all.onerror = () => reject(all.error);
+    };
+    req.onerror = () => reject(req.error);
+  }));
+}
+async function exampleCount(h: Harness) {
+  return h.sw.evaluate(() => new Promise<number>((resolve) => {
+    const req = indexedDB.open('netlens');
+    req.onsuccess = () => { const c = req.result.transaction('examples').objectStore('examples').count(); c.onsuccess = () => { resolve(c.result); req.result.close(); }; };
+  }));
+}
+
+/** Fires the menu item for `srcUrl` and waits for the add to finish (its status in storage.session). */
+async function addVia(h: Harness, page: Page, menuItemId: string, srcUrl: string, answerPrompt?: string) {
+  const tabs = await h.sw.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id, page.url());
+  const before = await h.sw.evaluate(async () => ((await chrome.storage.session.get('teachStatus')).teachStatus as { at: number } | undefined)?.at ?? 0);
+  await h.sw.evaluate(async ({ tabId, menuItemId, srcUrl }) => {
+    const tab = await chrome.tabs.get(tabId);
+    (chrome.contextMenus.onClicked as unknown as { dispatch(i: unknown, t: unknown): void }).dispatch({ menuItemId, parentMenuItemId: 'netlens-add', srcUrl, frameId: 0, mediaType: 'image' }, tab);
+  }, { tabId: tabs!, menuItemId, srcUrl });
+  if (answerPrompt !== undefined) {
+    // The prompt lives in a closed shadow root: answer it the way a user does, by typing.
+    await page.bringToFront();
+    await page.waitForFunction(() => Boolean(document.querySelector('netlens-prompt')));
+    await page.keyboard.type(answerPrompt);
+    await page.keyboard.press('Enter');
+  }
+  return h.sw.evaluate(async (before) => {
+    for (let i = 0; i < 600; i++) {
+      const s = (await chrome.storage.session.get('teachStatus')).teachStatus as { at: number; kind: string; message: string } | undefined;
+      if (s && s.at > before) return s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('add did not finish');
+  }, before);
+}
+
+async function train(h: Harness, page: Page) {
+  const popup = await h.context.newPage();
+  await popup.goto(`chrome-extension://${h.extId}/src/popup/index.html`);
+  const r = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'popup/train', hidden: 0 }));
+  await popup.close();
+  void page;
+  return r as { ok: boolean };
+}
+
+async function waitTrained(h: Harness) {
+  for (let i = 0; i < 1200; i++) {
+    const t = await h.sw.evaluate(async () => (await chrome.storage.session.get('training')).training as { status: string; summary?: { valAccuracy: number; confusion: number[][]; classNames: string[] }; error?: string } | undefined).catch(() => undefined);
+    if (t && t.status !== 'running') return t;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('training did not finish');
+}
+
+describe('teach NetLens two classes', () => {
+  let gallery: Gallery;
+  let h: Harness;
+  let page: Page;
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'netlens-teach-'));
+  const predictions: { className: string; prob: number }[][] = [];
+
+  beforeAll(async () => {
+    gallery = await startGallery();
+    h = await launch({ userDataDir: profile });
+    page = await h.context.newPage();
+    await page.goto(gallery.origin + '/');
+  });
+  afterAll(async () => { await h?.close().catch(() => undefined); await gallery?.close(); fs.rmSync(profile, { recursive: true, force: true }); });
+
+  test('examples added from the context menu, the first of each class through "New class…"', async () => {
+    for (const [name, urls] of Object.entries(TRAIN)) {
+      const first = await addVia(h, page, 'netlens-add-new', urls[0]!, name);
+      expect(first.kind).toBe('added');
+      expect(first.message).toContain(`“${name}”`);
+      const id = (await classes(h)).find((c) => c.name === name)!.id;
+      for (const u of urls.slice(1)) expect((await addVia(h, page, `netlens-add:${id}`, u)).kind).toBe('added');
+    }
+    expect((await classes(h)).map((c) => c.name).sort()).toEqual(['beach', 'zebra']);
+    expect(await exampleCount(h)).toBe(16);
+  });
+
+  test('training finishes with a validation accuracy and a confusion matrix', async () => {
+    expect((await train(h, page)).ok).toBe(true);
+    const t = await waitTrained(h);
+    expect(t.status).toBe('done');
+    expect(t.summary!.classNames.sort()).toEqual(['beach', 'zebra']);
+    expect(t.summary!.valAccuracy).toBeGreaterThanOrEqual(0.75);
+    expect(t.summary!.confusion).toHaveLength(2);
+  }, 180_000);
+
+  test('held-out images are classified correctly (≥ 90 %) in "My classes" mode', async () => {
+    await setSettings(h, { mode: 'custom' } as never);
+    let right = 0, total = 0;
+    for (const [name, urls] of Object.entries(HELD_OUT)) {
+      for (const u of urls) {
+        const s = await clickMenu(h, page, { srcUrl: u });
+        if (s.status !== 'done') throw new Error(JSON.stringify(s).slice(0, 300));
+        const top = s.result.custom!.predictions;
+        predictions.push(top.map((p) => ({ className: p.className, prob: p.prob })));
+        total++;
+        if (top[0]!.className === name) right++;
+      }
+    }
+    console.log(`teach: held-out accuracy ${right}/${total}`);
+    expect(right / total).toBeGreaterThanOrEqual(0.9);
+  }, 120_000);
+
+  test('after a browser restart on the same profile: the classes, the head and identical predictions', async () => {
+    await h.close({ keepProfile: true });
+    h = await launch({ userDataDir: profile });
+    page = await h.context.newPage();
+    await page.goto(gallery.origin + '/');
+    expect((await classes(h)).map((c) => c.name).sort()).toEqual(['beach', 'zebra']);
+    expect(await exampleCount(h)).toBe(16);
+    let i = 0;
+    for (const urls of Object.values(HELD_OUT)) {
+      for (const u of urls) {
+        const s = await clickMenu(h, page, { srcUrl: u });
+        if (s.status !== 'done') throw new Error(JSON.stringify(s).slice(0, 300));
+        const now = s.result.custom!.predictions.map((p) => ({ className: p.className, prob: p.prob }));
+        expect(now.map((p) => p.className)).toEqual(predictions[i]!.map((p) => p.className));
+        now.forEach((p, k) => expect(p.prob).toBeCloseTo(predictions[i]![k]!.prob, 6));
+        i++;
+      }
+    }
+  }, 120_000);
+
+  test('stopping the service worker during training loses no example, and training still completes', async () => {
+    expect((await train(h, page)).ok).toBe(true);
+    const cdp = await h.context.newCDPSession(page);
+    await cdp.send('ServiceWorker.enable');
+    await new Promise((r) => setTimeout(r, 300));
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    // Wake a fresh worker (any extension event does) and read what it kept.
+    const popup = await h.context.newPage();
+    await popup.goto(`chrome-extension://${h.extId}/src/popup/index.html`);
+    const t = await waitTrained(h);
+    await popup.close();
+    expect(t.status).toBe('done');
+    expect(await exampleCount(h)).toBe(16);
+  }, 180_000);
+});
