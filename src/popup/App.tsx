@@ -2,6 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { BACKENDS, type BackendPref } from '../shared/messages';
 import type { ViewModel } from './viewmodel';
 import { ExplainView } from './ExplainView';
+import { LayersView } from './layers/LayersView';
 
 const pct = (p: number) => (p >= 0.995 ? '100' : (p * 100).toFixed(p < 0.1 ? 1 : 0)) + '%';
 
@@ -114,23 +115,25 @@ function Settings({ vm }: { vm: ViewModel }) {
 function Tabs({ vm }: { vm: ViewModel }) {
   const v = vm.view.value;
   if (v.kind !== 'result') return null;
-  const tab = (id: 'result' | 'explain', label: string) => (
+  const tab = (id: 'result' | 'explain' | 'layers', label: string) => (
     <button type="button" role="tab" aria-selected={vm.page.value === id} data-testid={`tab-${id}`} class={vm.page.value === id ? 'tab on' : 'tab'} onClick={() => vm.showPage(id)}>{label}</button>
   );
-  return <nav class="tabs" role="tablist">{tab('result', 'Prediction')}{tab('explain', 'Explain')}</nav>;
+  return <nav class="tabs" role="tablist">{tab('result', 'Prediction')}{tab('explain', 'Explain')}{tab('layers', 'Layers')}</nav>;
 }
 
 export function App({ vm }: { vm: ViewModel }) {
   useEffect(() => { void vm.start(); return () => vm.stop(); }, [vm]);
   const v = vm.view.value;
   const explaining = vm.page.value === 'explain' && v.kind === 'result';
-  useEffect(() => { document.body.classList.toggle('wide', explaining && vm.explain.compare.value); });
+  const layering = vm.page.value === 'layers' && v.kind === 'result';
+  useEffect(() => { document.body.classList.toggle('wide', (explaining && vm.explain.compare.value) || layering); });
   return (
     <main>
       <Header vm={vm} />
       {vm.notice.value && <p class="notice">{vm.notice.value}</p>}
       <Tabs vm={vm} />
-      {explaining ? <ExplainView vm={vm.explain} thumbnail={v.state.result.thumbnail} predictions={v.state.result.predictions} /> : <Body vm={vm} />}
+      {explaining ? <ExplainView vm={vm.explain} thumbnail={v.state.result.thumbnail} predictions={v.state.result.predictions} />
+        : layering ? <LayersView vm={vm.layers} /> : <Body vm={vm} />}
       <Settings vm={vm} />
     </main>
   );

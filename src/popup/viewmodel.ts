@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
 import type { TabState } from '../shared/tab-state';
 import type { HostStatus, PopupConnector } from './connector';
 import { createExplainVm, type ExplainVm } from './explain-vm';
+import { createLayersVm, type LayersVm } from './layers/layers-vm';
 
 export type View =
   | { kind: 'starting' }
@@ -13,6 +14,8 @@ export type View =
   | { kind: 'loading'; message: string; progress: number | null; queueDepth: number }
   | { kind: 'error'; error: NetLensError }
   | { kind: 'result'; state: Extract<TabState, { status: 'done' }> };
+
+export type Page = 'result' | 'explain' | 'layers';
 
 export interface ViewModel {
   view: ReadonlySignal<View>;
@@ -23,9 +26,10 @@ export interface ViewModel {
   /** model-loading progress while preloading (no request yet) */
   host: ReadonlySignal<HostStatus | null>;
   notice: ReadonlySignal<string | null>;
-  page: ReadonlySignal<'result' | 'explain'>;
+  page: ReadonlySignal<Page>;
   explain: ExplainVm;
-  showPage(p: 'result' | 'explain'): void;
+  layers: LayersVm;
+  showPage(p: Page): void;
   start(): Promise<void>;
   stop(): void;
   chooseModel(id: string): Promise<void>;
@@ -41,8 +45,9 @@ export function createViewModel(c: PopupConnector): ViewModel {
   const settings = signal<Settings>(DEFAULT_SETTINGS);
   const backendChoice = signal<BackendChoice | null>(null);
   const notice = signal<string | null>(null);
-  const page = signal<'result' | 'explain'>('result');
+  const page = signal<Page>('result');
   const explain = createExplainVm(c, () => tabId.value, tab);
+  const layers = createLayersVm(c, () => tabId.value, tab);
   let unwatch = () => {};
   let port: (() => void) | null = null;
 
@@ -75,9 +80,11 @@ export function createViewModel(c: PopupConnector): ViewModel {
     notice,
     page,
     explain,
+    layers,
     showPage(p) {
       page.value = p;
       if (p === 'explain') explain.open();
+      if (p === 'layers') void layers.open();
     },
     async start() {
       const id = await c.tabId();
@@ -91,6 +98,7 @@ export function createViewModel(c: PopupConnector): ViewModel {
             explain.resetClass();
             void explain.loadLabels(s.result.modelId);
             if (page.value === 'explain') explain.open();
+            if (page.value === 'layers') void layers.open();
           }
         },
         host: (s) => { host.value = s; },
@@ -101,12 +109,14 @@ export function createViewModel(c: PopupConnector): ViewModel {
       settings.value = s;
       backendChoice.value = b;
       await explain.start();
+      await layers.start();
       ready.value = true;
-      if (new URLSearchParams(location.search).get('view') === 'explain' && t?.status === 'done') this.showPage('explain');
+      const want = new URLSearchParams(location.search).get('view');
+      if ((want === 'explain' || want === 'layers') && t?.status === 'done') this.showPage(want);
       // Warm the model up while the user looks at the popup, so the next right-click answers fast.
       if (!t || t.status !== 'loading') void c.preload();
     },
-    stop() { unwatch(); explain.stop(); port?.(); },
+    stop() { unwatch(); explain.stop(); layers.stop(); port?.(); },
     async chooseModel(id) {
       settings.value = await c.saveSettings({ modelId: id });
       await rerunIfShowing();

@@ -1,0 +1,132 @@
+// Plain-data helpers for the Layers view: decoding the compact wire form of a layer's activations, paging,
+// and formatting. No DOM, no Preact: unit-tested in Node.
+import type { LayerActivations, LayerInfo } from '../../shared/messages';
+import { base64ToBytes, base64ToFloats } from '../../shared/wire';
+
+/** One layer's activations, decoded once when they arrive (the popup never sees a tensor). */
+export interface DecodedLayer {
+  name: string;
+  h: number;
+  w: number;
+  c: number;
+  /** uint8 per value, channel-major [c][h][w] */
+  q: Uint8Array;
+  mins: Float32Array;
+  maxs: Float32Array;
+  means: Float32Array;
+  /** channel indices, highest mean first */
+  order: number[];
+  stats: { sparsity: number; mean: number; max: number };
+  /** lowest min and highest max over all channels (for the "whole layer" colour scale) */
+  lo: number;
+  hi: number;
+  /** input layer only: exact model input, [h][w][c] */
+  floats?: Float32Array;
+  /** first conv layer only: [kh][kw][cin][cout] */
+  filters?: { shape: [number, number, number, number]; data: Float32Array };
+  contributions?: LayerActivations['contributions'];
+  /** bytes received (base64 decoded), for the status line */
+  bytes: number;
+}
+
+export function decodeActivations(a: LayerActivations): DecodedLayer {
+  const [h, w, c] = a.shape;
+  const q = base64ToBytes(a.data);
+  if (q.length !== h * w * c) throw new Error(`${a.name}: ${q.length} bytes for shape ${h}×${w}×${c}`);
+  const mins = base64ToFloats(a.mins);
+  const maxs = base64ToFloats(a.maxs);
+  const means = base64ToFloats(a.means);
+  if (mins.length !== c || maxs.length !== c || means.length !== c) throw new Error(`${a.name}: per-channel arrays do not have ${c} entries`);
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < c; i++) { if (mins[i]! < lo) lo = mins[i]!; if (maxs[i]! > hi) hi = maxs[i]!; }
+  // A missing or short order (defensive): fall back to sorting by mean.
+  const order = a.order.length === c ? a.order.slice() : Array.from({ length: c }, (_, i) => i).sort((x, y) => means[y]! - means[x]! || x - y);
+  const d: DecodedLayer = { name: a.name, h, w, c, q, mins, maxs, means, order, stats: a.stats, lo: c ? lo : 0, hi: c ? hi : 0, bytes: q.length + 12 * c };
+  if (a.floats) d.floats = base64ToFloats(a.floats);
+  if (a.filters) d.filters = { shape: a.filters.shape, data: base64ToFloats(a.filters.data) };
+  if (a.contributions) d.contributions = a.contributions;
+  return d;
+}
+
+/**
+ * value = min + q/255·(max − min), written as a weighted mean so that q = 0 gives min and q = 255 gives max
+ * exactly (float32 × 255 is exact in double precision).
+ */
+export function dequantise(q: number, min: number, max: number): number {
+  return (min * (255 - q) + max * q) / 255;
+}
+
+/** One channel's values, [h][w] row-major. */
+export function channelValues(d: DecodedLayer, ch: number): Float32Array {
+  const n = d.h * d.w;
+  const out = new Float32Array(n);
+  const min = d.mins[ch]!, max = d.maxs[ch]!;
+  const base = ch * n;
+  for (let i = 0; i < n; i++) out[i] = dequantise(d.q[base + i]!, min, max);
+  return out;
+}
+
+/** Value of channel `ch` at (x, y). */
+export function valueAt(d: DecodedLayer, ch: number, x: number, y: number): number {
+  return dequantise(d.q[ch * d.h * d.w + y * d.w + x]!, d.mins[ch]!, d.maxs[ch]!);
+}
+
+/** The exact model-input values at pixel (x, y) of the input layer (one per channel), or null if not the input. */
+export function pixelValues(d: DecodedLayer, x: number, y: number): number[] | null {
+  if (!d.floats || x < 0 || y < 0 || x >= d.w || y >= d.h) return null;
+  const base = (y * d.w + x) * d.c;
+  return Array.from(d.floats.subarray(base, base + d.c));
+}
+
+/** A 1-D layer (pooled vector, dense, logits): one number per channel. */
+export const isFlat = (d: { h: number; w: number }): boolean => d.h === 1 && d.w === 1;
+
+/** The per-channel values of a 1-D layer (min = max = the value there). */
+export function flatValues(d: DecodedLayer): Float32Array {
+  const out = new Float32Array(d.c);
+  for (let i = 0; i < d.c; i++) out[i] = dequantise(d.q[i]!, d.mins[i]!, d.maxs[i]!);
+  return out;
+}
+
+export const PER_PAGE = 24;
+
+export function pageCount(c: number, perPage = PER_PAGE): number {
+  return Math.max(1, Math.ceil(c / perPage));
+}
+
+/** Channels on page `page` (0-based), in `order` (highest mean first). */
+export function pageOf(order: readonly number[], page: number, perPage = PER_PAGE): number[] {
+  const p = Math.min(Math.max(0, page), pageCount(order.length, perPage) - 1);
+  return order.slice(p * perPage, (p + 1) * perPage);
+}
+
+// ---- formatting
+
+export const formatShape = (shape: readonly number[]): string => shape.join('×');
+
+export function formatCount(n: number): string {
+  if (n === 0) return '0';
+  if (n < 1000) return String(n);
+  if (n < 1e6) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)}M`;
+}
+
+/** Compact, sign-aware number: 3 significant digits, a real minus sign. */
+export function num(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  const s = a === 0 ? '0' : a >= 999.5 ? a.toFixed(0) : a >= 0.001 ? a.toPrecision(digits).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '') : a.toExponential(1);
+  return (x < 0 ? '−' : '') + s;
+}
+
+export const signed = (x: number, digits = 3): string => (x > 0 ? '+' : '') + num(x, digits);
+
+export const pct = (x: number): string => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+
+/** Receptive field as the list shows it. */
+export const formatRf = (rf: LayerInfo['rf']): string => (rf ? `${rf.size} px, jump ${rf.jump}` : '—');
+
+const KIND_LABEL: Record<LayerInfo['kind'], string> = {
+  input: 'input', conv: 'conv', depthwise: 'dw conv', pool: 'pool', dense: 'dense', activation: 'act', norm: 'norm', reshape: 'reshape', other: 'other',
+};
+export const kindLabel = (k: LayerInfo['kind']): string => KIND_LABEL[k] ?? k;

@@ -1,0 +1,122 @@
+// The Layers tab end to end: the layer list of the real model, toggles that persist per model, a layer's
+// channel heatmaps computed in the offscreen document, and a feature visualisation computed on demand.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startGallery, type Gallery } from '../support/gallery.mjs';
+import { clickMenu, launch, openPopup, ROOT, tabIdOf, type Harness } from '../support/browser.mjs';
+
+const LAYER = 'conv_pw_3_relu'; // not among mobilenet-v1-0.75's default layers
+
+describe('Layers view', () => {
+  let gallery: Gallery;
+  let h: Harness;
+  let page: Page;
+  let popup: Page;
+  let tabId: number;
+
+  const open = async () => {
+    popup = await openPopup(h, tabId);
+    await popup.setViewportSize({ width: 560, height: 1100 });
+    const errors: string[] = [];
+    popup.on('pageerror', (e) => errors.push(e.message));
+    await popup.getByTestId('tab-layers').click();
+    // Either the rows come, or the layer list failed: then say what the background answered.
+    await popup.locator('[data-testid=layer-row], [data-testid=layers-error]').first().waitFor({ timeout: 60_000 });
+    const err = popup.getByTestId('layers-error');
+    if (await err.count()) throw new Error(`popup/layers failed: [${await err.getAttribute('data-code')}] ${await err.textContent()}`);
+    expect(errors).toEqual([]);
+  };
+  const row = (name: string) => popup.locator(`[data-testid=layer-row][data-layer="${name}"]`);
+  const toggle = (name: string) => popup.locator(`[data-testid=layer-toggle][data-layer="${name}"]`);
+  const view = (name: string) => popup.locator(`[data-testid=layer-view][data-layer="${name}"]`);
+  /** Waits until a layer view is drawn or failed; a failure is reported with the background's error. */
+  const ready = async (name: string) => {
+    await expect.poll(() => view(name).getAttribute('data-state'), { timeout: 60_000 }).not.toBe('loading');
+    if ((await view(name).getAttribute('data-state')) === 'error') {
+      const e = view(name).getByTestId('layer-error');
+      throw new Error(`popup/activations failed for ${name}: [${await e.getAttribute('data-code')}] ${await e.textContent()}`);
+    }
+  };
+
+  beforeAll(async () => {
+    gallery = await startGallery();
+    h = await launch();
+    page = await h.context.newPage();
+    await page.goto(gallery.origin + '/');
+    const s = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' });
+    expect(s.status).toBe('done');
+    tabId = await tabIdOf(h, page);
+    await open();
+  });
+  afterAll(async () => { await h?.close(); await gallery?.close(); });
+
+  test('every layer is listed with its shape and receptive field; the defaults are on and drawn', async () => {
+    const n = await popup.getByTestId('layer-row').count();
+    expect(n).toBeGreaterThan(50); // MobileNet v1 has ~90 layers
+    expect(await row('conv1_relu').getAttribute('data-shape')).toBe('112×112×24');
+    expect(Number(await row('conv1_relu').getAttribute('data-rf'))).toBeGreaterThanOrEqual(3);
+    expect(await row('input_1').getAttribute('data-shape')).toBe('224×224×3');
+    // receptive fields grow with depth
+    const rf = async (l: string) => Number(await row(l).getAttribute('data-rf'));
+    expect(await rf('conv_pw_5_relu')).toBeGreaterThan(await rf('conv1_relu'));
+    expect(await toggle(LAYER).isChecked()).toBe(false);
+    expect(await toggle('conv1_relu').isChecked()).toBe(true);
+    await ready('conv1_relu');
+    expect(await view('conv1_relu').getByTestId('channel-map').count()).toBeGreaterThan(0);
+    await ready('input_1');
+    expect(await view('input_1').getByTestId('pixel-values').textContent()).toMatch(/pixel \(\d+, \d+\): R [−\d]/);
+  });
+
+  test('toggling a layer on shows its channel maps; off removes it', async () => {
+    await toggle(LAYER).check();
+    await view(LAYER).waitFor({ timeout: 10_000 });
+    await ready(LAYER);
+    const tiles = view(LAYER).getByTestId('channel-map');
+    expect(await tiles.count()).toBeGreaterThanOrEqual(12);
+    // tiles are drawn on demand, once scrolled into view: then at least one has a bright pixel
+    await view(LAYER).scrollIntoViewIfNeeded();
+    await expect.poll(() => tiles.evaluateAll((cs) => cs.some((c) => {
+      const cv = c as HTMLCanvasElement;
+      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && d[i]! + d[i + 1]! + d[i + 2]! > 300) return true;
+      return false;
+    })), { timeout: 10_000 }).toBe(true);
+    await toggle(LAYER).uncheck();
+    await expect.poll(() => view(LAYER).count()).toBe(0);
+  });
+
+  test('the toggle persists across closing and reopening the popup', async () => {
+    await toggle(LAYER).check();
+    await view(LAYER).waitFor({ timeout: 10_000 });
+    const stored = await h.sw.evaluate(async () => (await chrome.storage.local.get('layerToggles')).layerToggles as Record<string, string[]>);
+    expect(stored['mobilenet-v1-0.75-224']).toContain(LAYER);
+    await popup.close();
+    await open();
+    expect(await toggle(LAYER).isChecked()).toBe(true);
+    await view(LAYER).waitFor({ timeout: 10_000 });
+    await ready(LAYER);
+  });
+
+  test('a channel opens its detail and a feature visualisation that beats the random start', async () => {
+    const tile = view(LAYER).getByTestId('channel-map').first();
+    const channel = await tile.getAttribute('data-channel');
+    await tile.click();
+    const detail = popup.getByTestId('channel-detail');
+    await detail.waitFor({ timeout: 10_000 });
+    expect(await detail.getAttribute('data-channel')).toBe(channel);
+    const vis = popup.locator('[data-testid=feature-vis]');
+    await expect.poll(async () => {
+      const err = popup.getByTestId('feature-vis-error');
+      if (await err.count()) throw new Error(`popup/feature-vis failed: ${await err.textContent()}`);
+      return vis.getAttribute('data-ready');
+    }, { timeout: 120_000, interval: 500 }).toBe('true');
+    expect(await vis.getAttribute('data-layer')).toBe(LAYER);
+    expect(await vis.getAttribute('data-channel')).toBe(channel);
+    const start = Number(await vis.getAttribute('data-start-activation'));
+    const final = Number(await vis.getAttribute('data-final-activation'));
+    expect(Number.isFinite(start) && Number.isFinite(final)).toBe(true);
+    expect(final).toBeGreaterThan(start);
+    expect(await popup.getByTestId('feature-vis-note').textContent()).toMatch(/activation|cache/);
+    await popup.screenshot({ path: `${ROOT}/.cache/layers.png`, fullPage: true });
+  });
+});
