@@ -51,6 +51,17 @@ const popupHandlers: Handlers<PopupToBackground, void> = {
   'popup/cancel': async (m) => host.cancel({ jobId: m.jobId }),
   'popup/train': async (m) => startTraining(host, m.hidden),
   'popup/classes-changed': async () => { await rebuildMenus(); return { ok: true }; },
+  'popup/export': async () => {
+    const settings = await loadSettings();
+    const r = await host.exportClasses({ modelId: settings.modelId });
+    return r.ok ? { ok: true, filename: `netlens-classes-${settings.modelId}-${new Date().toISOString().slice(0, 10)}.zip`, data: r.data } : r;
+  },
+  'popup/import': async (m) => {
+    const settings = await loadSettings();
+    const r = await host.importClasses({ modelId: settings.modelId, data: m.data });
+    if (r.ok) await rebuildMenus();
+    return r;
+  },
   'popup/layers': async (m) => {
     const state = await getTabState(m.tabId);
     const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);

@@ -16,6 +16,9 @@ async function hasDocument(): Promise<boolean> {
 }
 
 export async function ensureOffscreenDocument(): Promise<void> {
+  // A document that exists may still be loading: whoever arrives while it is being created waits for that
+  // creation too (otherwise its message reaches the document before its listener exists).
+  if (creating) return creating;
   if (await hasDocument()) return;
   creating ??= chrome.offscreen
     .createDocument({
@@ -41,7 +44,8 @@ async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type
       throw new Error('The message port closed before a response was received.');
     } catch (e) {
       const message = (e as Error).message ?? String(e);
-      if (attempt === 0 && CUT_OFF.test(message)) continue; // the document went away mid-request: retry once
+      // The document went away mid-request (or was not listening yet): retry on a fresh one, briefly.
+      if (attempt < 2 && CUT_OFF.test(message)) { await new Promise((r) => setTimeout(r, 150 * (attempt + 1))); continue; }
       return fail('interrupted', `The model host stopped before answering (${message}). Please try again.`) as Replies[M['type']];
     }
   }
@@ -55,6 +59,8 @@ export const offscreenHost: ModelHost = {
   layers: (req) => send({ type: 'bg/layers', target: 'offscreen', ...req }),
   addExample: (req) => send({ type: 'bg/add-example', target: 'offscreen', ...req }),
   train: (req) => send({ type: 'bg/train', target: 'offscreen', ...req }),
+  exportClasses: (req) => send({ type: 'bg/export', target: 'offscreen', ...req }),
+  importClasses: (req) => send({ type: 'bg/import', target: 'offscreen', ...req }),
   activations: (req) => send({ type: 'bg/activations', target: 'offscreen', ...req }),
   featureVis: (req) => send({ type: 'bg/feature-vis', target: 'offscreen', ...req }),
 };

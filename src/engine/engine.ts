@@ -19,7 +19,13 @@ import { floatsToBase64 } from '../shared/wire';
 import type { ClassifyResult as ClassifyResultT, TrainSummary, ExplainResult, FeatureVis, LayerActivations, WireMap } from '../shared/messages';
 import { computeActivations, describeLayers } from '../layers/activations';
 import { visualiseChannel } from '../layers/feature-vis';
-import { Teacher, TooLittleData, type TrainProgress } from '../teach/teacher';
+import { ArchiveError, Teacher, TooLittleData, type TrainProgress } from '../teach/teacher';
+
+function bytesToBase64(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
+  return btoa(s);
+}
 
 type Progress = Omit<Extract<HostToBackground, { type: 'offscreen/progress' }>, 'type'>;
 type ClassifyReq = Extract<BackgroundToHost, { type: 'bg/classify' }>;
@@ -108,6 +114,28 @@ export class Engine {
         return this.toFailure(e);
       } finally {
         img.bitmap.close();
+      }
+    });
+  }
+
+  exportClasses(modelId: string): Promise<Replies['bg/export']> {
+    return this.queue.run(async () => {
+      try {
+        return { ok: true as const, data: bytesToBase64(await this.teacher.exportArchive(modelId)) };
+      } catch (e) {
+        return this.toFailure(e);
+      }
+    });
+  }
+
+  importClasses(modelId: string, data: string): Promise<Replies['bg/import']> {
+    return this.queue.run(async () => {
+      try {
+        const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+        return { ok: true as const, ...(await this.teacher.importArchive(bytes, modelId, findModel(modelId)?.name ?? modelId)) };
+      } catch (e) {
+        if (e instanceof ArchiveError) return fail('bad-request', e.message);
+        return this.toFailure(e);
       }
     });
   }

@@ -13,6 +13,8 @@ export interface ModelHost {
   layers(req: Req<'bg/layers'>): Promise<Replies['bg/layers']>;
   addExample(req: Req<'bg/add-example'>): Promise<Replies['bg/add-example']>;
   train(req: Req<'bg/train'>): Promise<Replies['bg/train']>;
+  exportClasses(req: Req<'bg/export'>): Promise<Replies['bg/export']>;
+  importClasses(req: Req<'bg/import'>): Promise<Replies['bg/import']>;
   activations(req: Req<'bg/activations'>): Promise<Replies['bg/activations']>;
   featureVis(req: Req<'bg/feature-vis'>): Promise<Replies['bg/feature-vis']>;
 }

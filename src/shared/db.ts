@@ -75,7 +75,8 @@ export async function listClasses(): Promise<(UserClass & { count: number })[]> 
   const classes = await tx.objectStore('classes').getAll();
   const counts = await Promise.all(classes.map((c) => tx.objectStore('examples').index('classId').count(c.id)));
   await tx.done;
-  return classes.sort((a, b) => a.createdAt - b.createdAt).map((c, i) => ({ ...c, count: counts[i]! }));
+  // Counts first, then sort: sorting in place before pairing would give classes each other's counts.
+  return classes.map((c, i) => ({ ...c, count: counts[i]! })).sort((a, b) => a.createdAt - b.createdAt);
 }
 
 export async function createClass(name: string): Promise<UserClass> {
@@ -140,3 +141,14 @@ export async function putEmbeddings(updates: { id: string; modelId: string; embe
 
 export async function getHead(modelId: string): Promise<HeadInfo | undefined> { return (await netlensDb()).get('heads', modelId); }
 export async function putHead(h: HeadInfo): Promise<void> { await (await netlensDb()).put('heads', h); }
+
+/** Replaces the whole taught dataset (classes, examples, heads) in ONE transaction: all of it, or none. */
+export async function replaceDataset(classes: UserClass[], examples: Example[], head: HeadInfo | null): Promise<void> {
+  const d = await netlensDb();
+  const tx = d.transaction(['classes', 'examples', 'heads'], 'readwrite');
+  await Promise.all([tx.objectStore('classes').clear(), tx.objectStore('examples').clear(), tx.objectStore('heads').clear()]);
+  for (const c of classes) await tx.objectStore('classes').put(c);
+  for (const e of examples) await tx.objectStore('examples').put(e);
+  if (head) await tx.objectStore('heads').put(head);
+  await tx.done;
+}

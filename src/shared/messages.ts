@@ -47,6 +47,9 @@ const ExplainFields = {
   sanityLayers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
 };
 
+/** A classes file as base64 (60 MB of file at most). */
+const ArchiveData = v.pipe(v.string(), v.maxLength(80 * 1024 * 1024), v.regex(/^[A-Za-z0-9+/=]*$/, 'base64 expected'));
+
 export const ModeSchema = v.picklist(['imagenet', 'custom', 'both']);
 export type Mode = v.InferOutput<typeof ModeSchema>;
 
@@ -70,6 +73,8 @@ export const PopupToBackgroundSchema = v.variant('type', [
   v.strictObject({ type: v.literal('popup/feature-vis'), tabId: TabId, ...FeatureVisFields }),
   v.strictObject({ type: v.literal('popup/train'), hidden: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(512)) }),
   v.strictObject({ type: v.literal('popup/classes-changed') }),
+  v.strictObject({ type: v.literal('popup/export') }),
+  v.strictObject({ type: v.literal('popup/import'), data: ArchiveData }),
 ]);
 export type PopupToBackground = v.InferOutput<typeof PopupToBackgroundSchema>;
 
@@ -114,6 +119,8 @@ export const BackgroundToHostSchema = v.variant('type', [
     type: v.literal('bg/train'), target: v.literal('offscreen'), jobId: Id, hidden: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(512)),
     modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
   }),
+  v.strictObject({ type: v.literal('bg/export'), target: v.literal('offscreen'), modelId: Id }),
+  v.strictObject({ type: v.literal('bg/import'), target: v.literal('offscreen'), modelId: Id, data: ArchiveData }),
   v.strictObject({
     type: v.literal('bg/layers'), target: v.literal('offscreen'),
     modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
@@ -295,6 +302,10 @@ export interface Replies {
   'popup/explain': Reply<{ result: ExplainResult }>;
   'popup/cancel': Reply<object>;
   'popup/train': Reply<object>;
+  'popup/export': Reply<{ filename: string; data: string }>;
+  'popup/import': Reply<{ classes: number; examples: number }>;
+  'bg/export': Reply<{ data: string }>;
+  'bg/import': Reply<{ classes: number; examples: number }>;
   'popup/classes-changed': Reply<object>;
   'bg/add-example': Reply<{ count: number }>;
   'bg/train': Reply<{ summary: TrainSummary }>;

@@ -4,10 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { NetLensModel } from '../engine/model';
 import { toModelInput } from '../engine/preprocess';
 import type { Prediction } from '../shared/messages';
-import { addExample, getHead, listClasses, listExamples, putEmbeddings, putHead, type HeadInfo } from '../shared/db';
+import { addExample, getHead, listClasses, listExamples, putEmbeddings, putHead, replaceDataset, type HeadInfo } from '../shared/db';
+import { packArchive, unpackArchive, ArchiveError, type HeadArtifacts } from './archive';
 import { trainHead, TooLittleData, type Sample } from './head';
 
-export { TooLittleData };
+export { TooLittleData, ArchiveError };
 export const headUrl = (modelId: string) => `indexeddb://netlens-head-${modelId}`;
 /** Augmented copies per example each training run (random crop, flip, colour jitter). */
 export const AUGMENTS = 2;
@@ -88,6 +89,55 @@ export class Teacher {
     this.heads.get(model.entry.id)?.model.dispose();
     this.heads.set(model.entry.id, { info, model: r.head });
     return { classNames: info.classNames, examples: info.examples, valAccuracy: r.valAccuracy, confusion: r.confusion, epochs: r.epochs, ms: Math.round(performance.now() - t0), embedMs: Math.round(embedMs) };
+  }
+
+  /** Everything taught on this backbone, as one zip file. */
+  async exportArchive(modelId: string): Promise<Uint8Array> {
+    const classes = (await listClasses()).map(({ count: _count, ...c }) => c);
+    const examples = await listExamples();
+    const h = await this.head(modelId);
+    let head = null;
+    if (h) {
+      let artifacts: HeadArtifacts | null = null;
+      await h.model.save(tf.io.withSaveHandler(async (a) => {
+        artifacts = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs as HeadArtifacts['weightSpecs'], weightData: a.weightData as ArrayBuffer };
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }));
+      head = { info: h.info, artifacts: artifacts! };
+    }
+    return packArchive({ modelId, classes, examples, head });
+  }
+
+  /**
+   * Replaces the taught classes with a file's. Everything is checked first (structure, checksums, backbone, and
+   * that the head really loads with one output per class); only then is anything written.
+   */
+  async importArchive(bytes: Uint8Array, modelId: string, modelName: string): Promise<{ classes: number; examples: number }> {
+    const b = await unpackArchive(bytes, modelId, modelName);
+    let newHead: tf.LayersModel | null = null;
+    if (b.head) {
+      try {
+        const a = b.head.artifacts;
+        newHead = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: a.modelTopology as object, weightSpecs: a.weightSpecs as tf.io.WeightsManifestEntry[], weightData: a.weightData }));
+      } catch {
+        throw new ArchiveError('This NetLens file is damaged: its trained head cannot be loaded.');
+      }
+      const units = (newHead.outputs[0]!.shape as number[]).at(-1);
+      if (units !== b.head.info.classIds.length) { newHead.dispose(); throw new ArchiveError('This NetLens file is damaged: the head does not match its classes.'); }
+    }
+    // Keep the current head to put it back if writing the dataset fails.
+    const old = await this.head(modelId);
+    try {
+      if (newHead) await newHead.save(headUrl(modelId));
+      await replaceDataset(b.classes, b.examples, b.head?.info ?? null);
+    } catch (e) {
+      if (old) await old.model.save(headUrl(modelId)).catch(() => undefined);
+      newHead?.dispose();
+      throw e;
+    }
+    this.heads.get(modelId)?.model.dispose();
+    this.heads.set(modelId, newHead && b.head ? { info: b.head.info, model: newHead } : null);
+    return { classes: b.classes.length, examples: b.examples.length };
   }
 
   /** The saved head for a backbone, loaded once (null if the user never trained one for it). */

@@ -181,4 +181,59 @@ describe('teach NetLens two classes', () => {
     expect(t.status).toBe('done');
     expect(await exampleCount(h)).toBe(16);
   }, 180_000);
+
+  test('export, then import into a fresh profile: identical predictions; a corrupt or foreign file changes nothing', async () => {
+    // The head was retrained by the previous test: take this session's predictions as the reference.
+    const reference: { className: string; prob: number }[][] = [];
+    for (const urls of Object.values(HELD_OUT)) {
+      for (const u of urls) {
+        const s = await clickMenu(h, page, { srcUrl: u });
+        if (s.status !== 'done') throw new Error(JSON.stringify(s).slice(0, 300));
+        reference.push(s.result.custom!.predictions.map((p) => ({ className: p.className, prob: p.prob })));
+      }
+    }
+    const popup = await h.context.newPage();
+    await popup.goto(`chrome-extension://${h.extId}/src/popup/index.html`);
+    const exported = await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'popup/export' })) as { ok: boolean; filename: string; data: string };
+    await popup.close();
+    expect(exported.ok).toBe(true);
+    expect(exported.filename).toMatch(/^netlens-classes-mobilenet-v1-0\.75-224-.*\.zip$/);
+    const fresh = await launch();
+    try {
+      const p2 = await fresh.context.newPage();
+      await p2.goto(gallery.origin + '/');
+      const pop = await fresh.context.newPage();
+      await pop.goto(`chrome-extension://${fresh.extId}/src/popup/index.html`);
+      const send = (m: unknown) => pop.evaluate((msg) => chrome.runtime.sendMessage(msg), m) as Promise<{ ok: boolean; error?: { message: string }; classes?: number; examples?: number }>;
+      // Corrupt: one byte flipped in the middle of the zip.
+      const bytes = Buffer.from(exported.data, 'base64');
+      bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
+      const bad = await send({ type: 'popup/import', data: bytes.toString('base64') });
+      expect(bad.ok).toBe(false);
+      expect(bad.error!.message).toMatch(/damaged|not a readable zip|checksum/);
+      expect(await classes(fresh)).toEqual([]);
+      // Foreign: the same file while another backbone is selected.
+      await setSettings(fresh, { modelId: 'darknet-tiny-imagenet' });
+      const foreign = await send({ type: 'popup/import', data: exported.data });
+      expect(foreign.error!.message).toMatch(/taught on mobilenet-v1-0\.75-224, but the current model is Darknet/);
+      expect(await classes(fresh)).toEqual([]);
+      await setSettings(fresh, { modelId: 'mobilenet-v1-0.75-224', mode: 'custom' } as never);
+      const ok = await send({ type: 'popup/import', data: exported.data });
+      expect(ok).toMatchObject({ ok: true, classes: 2, examples: 16 });
+      await pop.close();
+      let i = 0;
+      for (const urls of Object.values(HELD_OUT)) {
+        for (const u of urls) {
+          const s = await clickMenu(fresh, p2, { srcUrl: u });
+          if (s.status !== 'done') throw new Error(JSON.stringify(s).slice(0, 300));
+          const now = s.result.custom!.predictions;
+          expect(now.map((p) => p.className)).toEqual(reference[i]!.map((p) => p.className));
+          now.forEach((p, k) => expect(p.prob).toBeCloseTo(reference[i]![k]!.prob, 6));
+          i++;
+        }
+      }
+    } finally {
+      await fresh.close();
+    }
+  }, 180_000);
 });
