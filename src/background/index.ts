@@ -42,6 +42,7 @@ const popupHandlers: Handlers<PopupToBackground, void> = {
       return await host.explain({
         jobId: m.jobId, task: m.task, method: m.method, params: m.params, classTarget: m.classTarget,
         ...(m.sanityLayers === undefined ? {} : { sanityLayers: m.sanityLayers }),
+        ...(m.head === undefined ? {} : { head: m.head }),
         image: { requestId: state.requestId, source }, modelId: state.result.modelId, backend: settings.backend, remembered,
       });
     } finally {

@@ -11,6 +11,7 @@ import { SerialQueue } from './queue';
 import { toModelInput } from './preprocess';
 import { topK } from './topk';
 import { LayersAdapter } from '../explain/adapter';
+import { CustomHeadAdapter } from '../teach/custom-adapter';
 import { faithfulness } from '../explain/metrics';
 import { getMethod } from '../explain/registry';
 import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from '../explain/sanity';
@@ -422,13 +423,19 @@ export class Engine {
         const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
         const input = await this.inputFor(req, model);
         this.adapter ??= new LayersAdapter(model.model, model.entry);
-        const adapter = this.adapter;
+        let adapter: LayersAdapter | CustomHeadAdapter = this.adapter;
+        if (req.head === 'custom') {
+          const h = await this.teacher.head(model.entry.id);
+          if (!h) return fail('no-result', 'No classes of yours are trained for this model yet: teach some in “My classes”.');
+          adapter = new CustomHeadAdapter(this.adapter, h.model, h.info.embeddingLayer);
+          if (req.task === 'sanity') return fail('bad-request', 'The sanity check randomises the ImageNet layers; run it on an ImageNet class.');
+        }
         const method = getMethod(req.method);
         const params = { ...method.defaults, ...req.params };
         const target = req.classTarget;
         if (target.index >= adapter.numClasses) return fail('bad-request', `class #${target.index} does not exist in ${model.entry.name}`);
         const opts = { signal: ctrl.signal, onProgress, batchSize: 8 };
-        const key = `${req.image.requestId}|${model.entry.id}|${req.method}|${JSON.stringify(Object.entries(params).sort())}|${target.index}`;
+        const key = `${req.image.requestId}|${model.entry.id}|${req.head ?? 'imagenet'}|${req.method}|${JSON.stringify(Object.entries(params).sort())}|${target.index}`;
         const mapOf = async (o = opts) => {
           const cached = this.maps.get(key);
           if (cached) return cached;
@@ -449,7 +456,7 @@ export class Engine {
         } else {
           const original = await mapOf({ ...opts, onProgress: (f) => onProgress(f * 0.5) });
           const k = req.sanityLayers ?? 5;
-          const { result: randomised, layers } = await withRandomisedTop(adapter, k, () => method.explain(adapter, input, target, params, { ...opts, onProgress: (f) => onProgress(0.5 + f * 0.5) }));
+          const { result: randomised, layers } = await withRandomisedTop(adapter as LayersAdapter, k, () => method.explain(adapter, input, target, params, { ...opts, onProgress: (f) => onProgress(0.5 + f * 0.5) }));
           const rho = compareMaps(original, randomised);
           result.sanity = { layers, spearman: rho, passes: rho < SANITY_THRESHOLD, map: toWire(randomised) };
         }

@@ -115,6 +115,11 @@ export class LayersAdapter implements ExplainModel {
       .map((l) => l.name);
   }
 
+  /** The backbone from `after` (exclusive; null = the input) up to and including `to`, for heads built on it. */
+  runBetween(x: tf.Tensor, after: string | null, to: string): tf.Tensor {
+    return this.run(x, after === null ? 0 : this.indexOf(after) + 1, this.indexOf(to));
+  }
+
   /** Layers whose weights the sanity check re-initialises, from the logits downwards. */
   weightedLayersFromTop(): tf.layers.Layer[] {
     return this.chain.slice(0, this.logitsIndex + 1).filter((l) => l.getWeights().length > 0).reverse();

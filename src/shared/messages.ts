@@ -43,6 +43,8 @@ const ExplainFields = {
   method: v.pipe(v.string(), v.maxLength(80)),
   params: ExplainParamsSchema,
   classTarget: ClassTargetSchema,
+  /** explain one of the user's own classes (through their trained head) instead of an ImageNet class */
+  head: v.optional(v.picklist(['imagenet', 'custom'])),
   /** sanity check: how many weighted layers to re-initialise, from the logits down */
   sanityLayers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
 };

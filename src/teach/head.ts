@@ -61,8 +61,10 @@ export async function trainHead(samples: Sample[], numClasses: number, opts: Par
   const [xt, yt] = pack(trainSet);
   const [xv, yv] = pack(valSet);
   // Standardise features with the training set's statistics, built into the head so it applies at use time too.
+  // The variance floor matters: with a handful of examples some features barely vary, and dividing by a tiny
+  // spread would amplify them ~1000×, making the head brittle (and its gradients needlessly sharp).
   const { mean, variance } = tf.moments(xt, 0);
-  const std = tf.tidy(() => tf.sqrt(tf.add(variance, 1e-6)));
+  const std = tf.tidy(() => tf.sqrt(tf.add(variance, 1e-2)));
   const head = tf.sequential();
   const standardise = tf.tidy(() => [tf.diag(tf.div(1, std)) as tf.Tensor2D, tf.neg(tf.div(mean, std))]);
   head.add(tf.layers.dense({ inputShape: [dims], units: dims, useBias: true, trainable: false, name: 'standardise', weights: standardise }));

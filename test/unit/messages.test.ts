@@ -150,7 +150,7 @@ describe('malformed messages are refused (parse → null)', () => {
     for (const junk of [null, undefined, 42, 'popup/preload', [], [VALID[t]]]) expect(check(t, junk)).toBeNull();
     expect(check(t, { ...VALID[t], extra: 1 })).toBeNull();
     // may be left out by design
-    const optional = ({ 'popup/explain': ['sanityLayers'], 'bg/explain': ['sanityLayers'], 'bg/classify': ['layers', 'mode'], 'offscreen/train-progress': ['epoch', 'loss', 'valAccuracy'] } as Record<string, string[]>)[t] ?? [];
+    const optional = ({ 'popup/explain': ['sanityLayers', 'head'], 'bg/explain': ['sanityLayers', 'head'], 'bg/classify': ['layers', 'mode'], 'offscreen/train-progress': ['epoch', 'loss', 'valAccuracy'] } as Record<string, string[]>)[t] ?? [];
     for (const key of Object.keys(VALID[t])) {
       const m: Record<string, unknown> = { ...VALID[t] };
       delete m[key];
