@@ -20,7 +20,7 @@ function useImage(src: string | undefined): HTMLImageElement | null {
   return img;
 }
 
-function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex }: { map: SaliencyMap; image: HTMLImageElement | null; opacity: number; testid?: string; classIndex: number }) {
+function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex, head = 'imagenet' }: { map: SaliencyMap; image: HTMLImageElement | null; opacity: number; testid?: string; classIndex: number; head?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [drawn, setDrawn] = useState(false);
   useEffect(() => {
@@ -30,7 +30,7 @@ function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex }
   }, [map, image, opacity]);
   return (
     <div class="nl-canvas-wrap">
-      <canvas ref={ref} width={224} height={224} data-testid={testid} data-method={map.method} data-class-index={classIndex} data-ready={drawn ? 'true' : 'false'}
+      <canvas ref={ref} width={224} height={224} data-testid={testid} data-method={map.method} data-class-index={classIndex} data-ready={drawn ? 'true' : 'false'} data-head={head}
         aria-label={`${map.method} saliency map`} />
     </div>
   );
@@ -74,7 +74,7 @@ function PanelView({ vm, i, panel, image }: { vm: ExplainVm; i: 0 | 1; panel: Pa
         <div class="params">{m.params.map((p) => <ParamControl key={p.key} spec={p} value={params[p.key]} camLayers={vm.camLayers.value} onChange={(v) => vm.setParam(i, p.key, v)} />)}</div>
       )}
       <div ref={canvasRef}>
-        {job.status === 'ready' && <Overlay map={job.value} image={image} opacity={vm.settings.value.opacity} classIndex={cls} />}
+        {job.status === 'ready' && <Overlay map={job.value} image={image} opacity={vm.settings.value.opacity} classIndex={cls} head={vm.head.value} />}
         {job.status === 'running' && (
           <div class="nl-canvas-wrap placeholder" data-testid="explain-progress" aria-live="polite">
             <span>Computing… {Math.round(job.progress * 100)}%</span>
@@ -153,12 +153,24 @@ export function ExplainView({ vm, thumbnail, predictions }: { vm: ExplainVm; thu
     const i = labels.indexOf(q);
     if (i >= 0) vm.chooseClass(i);
   };
+  const custom = vm.customPredictions.value;
+  const isCustom = vm.head.value === 'custom';
   return (
     <section class="explain">
       <div class="row">
         <label>Explain class{' '}
-          <select data-testid="class-picker" value={String(cls ?? '')} onChange={(e) => vm.chooseClass(Number((e.target as HTMLSelectElement).value))}>
-            {options.map((p) => <option value={p.index} key={p.index}>{p.className.split(',')[0]} (#{p.index})</option>)}
+          <select data-testid="class-picker" value={isCustom ? `custom:${cls}` : String(cls ?? '')} onChange={(e) => {
+            const v = (e.target as HTMLSelectElement).value;
+            if (v.startsWith('custom:')) vm.chooseClass(Number(v.slice(7)), 'custom'); else vm.chooseClass(Number(v));
+          }}>
+            <optgroup label="ImageNet">
+              {(isCustom ? predictions : options).map((p) => <option value={p.index} key={p.index}>{p.className.split(',')[0]} (#{p.index})</option>)}
+            </optgroup>
+            {custom.length > 0 && (
+              <optgroup label="My classes">
+                {custom.map((p) => <option value={`custom:${p.index}`} key={`c${p.index}`}>{p.className}</option>)}
+              </optgroup>
+            )}
           </select>
         </label>
         <input data-testid="class-search" list="nl-classes" placeholder="any class…" value={query} onInput={(e) => pickQuery((e.target as HTMLInputElement).value)} aria-label="Search all classes" />

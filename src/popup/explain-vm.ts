@@ -32,6 +32,7 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
   const settings = signal<ExplainSettings>({ ...DEFAULT_EXPLAIN });
   const labels = signal<string[]>([]);
   const chosenClass = signal<number | null>(null);
+  const chosenHead = signal<'imagenet' | 'custom' | null>(null);
   const camLayers = signal<string[]>([]);
   const jobs = [signal<Job<SaliencyMap>>({ status: 'idle' }), signal<Job<SaliencyMap>>({ status: 'idle' })] as const;
   const check = signal<Job<FaithfulnessResult>>({ status: 'idle' });
@@ -41,7 +42,9 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
   let unsub = () => {};
 
   const result = computed(() => (tab.value?.status === 'done' ? tab.value.result : null));
-  const classIndex = computed(() => chosenClass.value ?? result.value?.predictions[0]?.index ?? null);
+  // In "My classes" mode the user's own top class is explained first; otherwise ImageNet's.
+  const head = computed<'imagenet' | 'custom'>(() => chosenHead.value ?? (result.value?.mode === 'custom' && result.value.custom ? 'custom' : 'imagenet'));
+  const classIndex = computed(() => chosenClass.value ?? (head.value === 'custom' ? result.value?.custom?.predictions[0]?.index : result.value?.predictions[0]?.index) ?? null);
   const methodOf = (id: string) => METHOD_INFO.get(id) ?? METHOD_INFO.get(DEFAULT_EXPLAIN.method)!;
   const paramsOf = (id: string): Params => ({ ...methodOf(id).defaults, ...(settings.value.params[id] ?? {}) });
   const panel = (i: 0 | 1): Panel => {
@@ -60,7 +63,7 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
     slot.value = { status: 'running', jobId, progress: 0 };
     running.set(jobId, (p) => { if (slot.value.status === 'running' && slot.value.jobId === jobId) slot.value = { ...slot.value, progress: p }; });
     try {
-      const r = await c.explain({ tabId: id, jobId, task, method, params: paramsOf(method), classTarget: { kind: 'class', index: cls }, ...(task === 'sanity' ? { sanityLayers: 5 } : {}) });
+      const r = await c.explain({ tabId: id, jobId, task, method, params: paramsOf(method), classTarget: { kind: 'class', index: cls }, ...(task === 'sanity' ? { sanityLayers: 5 } : {}), ...(head.value === 'custom' ? { head: 'custom' as const } : {}) });
       if (slot.value.status !== 'running' || slot.value.jobId !== jobId) return; // superseded
       if (!r.ok) { slot.value = r.error.code === 'cancelled' ? { status: 'idle' } : { status: 'error', error: r.error }; return; }
       if (r.result.camLayers.length) camLayers.value = r.result.camLayers;
@@ -88,7 +91,11 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
     settings: settings as ReadonlySignal<ExplainSettings>,
     labels: labels as ReadonlySignal<string[]>,
     classIndex,
-    className: computed(() => (classIndex.value === null ? '' : labels.value[classIndex.value] ?? result.value?.predictions.find((p) => p.index === classIndex.value)?.className ?? `class ${classIndex.value}`)),
+    head,
+    customPredictions: computed(() => result.value?.custom?.predictions ?? []),
+    className: computed(() => (classIndex.value === null ? ''
+      : head.value === 'custom' ? result.value?.custom?.predictions.find((p) => p.index === classIndex.value)?.className ?? `my class ${classIndex.value}`
+        : labels.value[classIndex.value] ?? result.value?.predictions.find((p) => p.index === classIndex.value)?.className ?? `class ${classIndex.value}`)),
     camLayers: camLayers as ReadonlySignal<string[]>,
     panels,
     compare: computed(() => settings.value.compareMethod !== null),
@@ -108,8 +115,8 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
     /** Entering the view, or a new classification: explain the current class. */
     open() { refresh(); },
     async loadLabels(modelId: string) { labels.value = await c.labels(modelId).catch(() => []); },
-    chooseClass(index: number) { chosenClass.value = index; refresh(); },
-    resetClass() { chosenClass.value = null; },
+    chooseClass(index: number, which: 'imagenet' | 'custom' = 'imagenet') { chosenHead.value = which; chosenClass.value = index; refresh(); },
+    resetClass() { chosenClass.value = null; chosenHead.value = null; },
     chooseMethod(i: 0 | 1, id: string) {
       save(i === 0 ? { ...settings.value, method: id } : { ...settings.value, compareMethod: id });
       if (i === 0) { check.value = { status: 'idle' }; sanity.value = { status: 'idle' }; }

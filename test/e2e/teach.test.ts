@@ -147,6 +147,21 @@ describe('teach NetLens two classes', () => {
     expect(right / total).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
 
+  test('Grad-CAM explains one of my classes (gradients through the trained head)', async () => {
+    const s = await clickMenu(h, page, { srcUrl: HELD_OUT.zebra[0]! });
+    if (s.status !== 'done') throw new Error(JSON.stringify(s).slice(0, 300));
+    const tabId = await h.sw.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)!.id!, page.url());
+    const popup = await h.context.newPage();
+    await popup.goto(`chrome-extension://${h.extId}/src/popup/index.html?tab=${tabId}&view=explain`);
+    const canvas = popup.locator('[data-testid=saliency-canvas][data-method=grad-cam]');
+    await expect.poll(() => canvas.getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    expect(await canvas.getAttribute('data-head')).toBe('custom');
+    expect(Number(await canvas.getAttribute('data-class-index'))).toBe(s.result.custom!.predictions[0]!.index);
+    const label = await popup.getByTestId('class-picker').evaluate((el) => (el as HTMLSelectElement).selectedOptions[0]!.textContent);
+    expect(label).toBe('zebra');
+    await popup.close();
+  });
+
   test('after a browser restart on the same profile: the classes, the head and identical predictions', async () => {
     await h.close({ keepProfile: true });
     h = await launch({ userDataDir: profile });
