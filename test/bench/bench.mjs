@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { attachOffscreen, clickMenu, launch, setSettings, CHROMIUM, ROOT } from '../support/browser.mjs';
 import { startGallery } from '../support/gallery.mjs';
+import jpeg from 'jpeg-js';
 
 const N = Number(process.env.BENCH_N ?? 20);
 const MODEL = process.env.BENCH_MODEL ?? 'mobilenet-v1-0.75-224';
@@ -58,6 +59,80 @@ async function inHost(off, n) {
   })()`);
 }
 
+/** Square crops of a photo at several scales and positions, as JPEG data URLs (as in test/e2e/teach.test.ts). */
+function crops(photo, n, seed) {
+  const img = jpeg.decode(fs.readFileSync(path.join(ROOT, '../shared/images', photo)), { useTArray: true });
+  let s = seed;
+  const r = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+  return Array.from({ length: n }, () => {
+    const side = Math.floor(Math.min(img.width, img.height) * (0.45 + 0.45 * r()));
+    const x0 = Math.floor(r() * (img.width - side)), y0 = Math.floor(r() * (img.height - side));
+    const out = 160, data = Buffer.alloc(out * out * 4);
+    for (let y = 0; y < out; y++) for (let x = 0; x < out; x++) {
+      const si = ((y0 + Math.floor((y * side) / out)) * img.width + x0 + Math.floor((x * side) / out)) * 4, di = (y * out + x) * 4;
+      data[di] = img.data[si]; data[di + 1] = img.data[si + 1]; data[di + 2] = img.data[si + 2]; data[di + 3] = 255;
+    }
+    return `data:image/jpeg;base64,${Buffer.from(jpeg.encode({ data, width: out, height: out }, 90).data).toString('base64')}`;
+  });
+}
+
+/** Teaching: add-example latency (menu click → stored), training time at 20 and 100 examples, validation accuracy. */
+async function teachBench(gallery) {
+  const h = await launch();
+  try {
+    const page = await h.context.newPage();
+    await page.goto(gallery.origin + '/');
+    done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' })); // model loaded and warm
+    // Two classes created directly in the extension's IndexedDB (the E2E test covers "New class…" through the page).
+    const classIds = await h.sw.evaluate(async () => {
+      const open = () => new Promise((res) => { const r = indexedDB.open('netlens', 3); r.onupgradeneeded = () => { const d = r.result; if (!d.objectStoreNames.contains('featureVis')) d.createObjectStore('featureVis'); if (!d.objectStoreNames.contains('seen')) d.createObjectStore('seen', { keyPath: 'id' }).createIndex('at', 'at'); d.createObjectStore('classes', { keyPath: 'id' }); d.createObjectStore('examples', { keyPath: 'id' }).createIndex('classId', 'classId'); d.createObjectStore('heads', { keyPath: 'modelId' }); }; r.onsuccess = () => res(r.result); });
+      const db = await open();
+      const ids = ['zebra', 'beach'].map((name, i) => ({ id: crypto.randomUUID(), name, createdAt: i }));
+      await new Promise((res) => { const tx = db.transaction('classes', 'readwrite'); ids.forEach((c) => tx.objectStore('classes').put(c)); tx.oncomplete = res; });
+      db.close();
+      return ids.map((c) => c.id);
+    });
+    const tabId = await h.sw.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u).id, page.url());
+    const add = (menuItemId, srcUrl) => h.sw.evaluate(async ({ tabId, menuItemId, srcUrl }) => {
+      const before = (await chrome.storage.session.get('teachStatus')).teachStatus?.at ?? 0;
+      const tab = await chrome.tabs.get(tabId);
+      const t0 = performance.now();
+      chrome.contextMenus.onClicked.dispatch({ menuItemId, parentMenuItemId: 'netlens-add', srcUrl, frameId: 0, mediaType: 'image' }, tab);
+      for (;;) {
+        const st = (await chrome.storage.session.get('teachStatus')).teachStatus;
+        if (st && st.at > before) return { ms: performance.now() - t0, kind: st.kind };
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }, { tabId, menuItemId, srcUrl });
+    const train = async () => {
+      const popup = await h.context.newPage();
+      await popup.goto(`chrome-extension://${h.extId}/src/popup/index.html`);
+      const t0 = performance.now();
+      await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'popup/train', hidden: 0 }));
+      await popup.close();
+      for (;;) {
+        const t = await h.sw.evaluate(async () => (await chrome.storage.session.get('training')).training);
+        if (t && t.status !== 'running') return { wallMs: performance.now() - t0, ...t };
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const pool = { zebra: crops('giraffe.jpg', 50, 11), beach: crops('kite.jpg', 50, 12) };
+    const latencies = [];
+    const addN = async (from, to) => { for (let i = from; i < to; i++) for (const [k, name] of [[0, 'zebra'], [1, 'beach']]) latencies.push((await add(`netlens-add:${classIds[k]}`, pool[name][i])).ms); };
+    await addN(0, 10);
+    const t20 = await train();
+    await addN(10, 50);
+    const t100 = await train();
+    return {
+      addExampleMs: { median: round(median(latencies), 0), n: latencies.length },
+      train20: { ms: Math.round(t20.summary?.ms ?? t20.wallMs), embedMs: t20.summary?.embedMs, valAccuracy: t20.summary?.valAccuracy, epochs: t20.summary?.epochs },
+      train100: { ms: Math.round(t100.summary?.ms ?? t100.wallMs), embedMs: t100.summary?.embedMs, valAccuracy: t100.summary?.valAccuracy, epochs: t100.summary?.epochs },
+    };
+  } finally {
+    await h.close();
+  }
+}
+
 async function main() {
   const gallery = await startGallery();
   const results = { date: new Date().toISOString(), machine: {}, model: MODEL, n: N, rows: [] };
@@ -100,6 +175,9 @@ async function main() {
         tensorLeak: host.leaked,
       });
     }
+    log('teaching: add-example latency, training 20 and 100 examples');
+    results.teach = await teachBench(gallery);
+
     // Warm classify per model, on the backend auto picks here.
     log('per model: warm classify on the auto backend');
     results.models = [];
@@ -233,6 +311,13 @@ async function main() {
   if (results.load) {
     const l = results.load;
     lines.push('', `load: ${l.classifications} right-clicks + ${l.explanations} Grad-CAMs in ${l.seconds} s; tensors ${l.tensorsBefore} → ${l.tensorsAfter}; offscreen JS heap ${l.heapBeforeMB} → ${l.heapAfterMB} MB (no forced GC)`);
+  }
+  if (results.teach) {
+    const t = results.teach;
+    lines.push('', '| teaching (auto backend, MobileNet v1 0.75, 2 classes of photo crops) | figure |', '|---|---:|',
+      `| add an example: menu click → stored (median of ${t.addExampleMs.n}) | ${t.addExampleMs.median} ms |`,
+      `| train on 20 examples (embeddings incl. 2 augmentations each + head) | ${t.train20.ms} ms (${t.train20.embedMs} ms embedding), ${t.train20.epochs} epochs, validation accuracy ${(t.train20.valAccuracy * 100).toFixed(0)} % |`,
+      `| train on 100 examples | ${t.train100.ms} ms (${t.train100.embedMs} ms embedding), ${t.train100.epochs} epochs, validation accuracy ${(t.train100.valAccuracy * 100).toFixed(0)} % |`);
   }
   if (results.layers) {
     const l = results.layers;
