@@ -119,4 +119,18 @@ describe('Layers view', () => {
     expect(await popup.getByTestId('feature-vis-note').textContent()).toMatch(/activation|cache/);
     await popup.screenshot({ path: `${ROOT}/.cache/layers.png`, fullPage: true });
   });
+
+  test('a channel of a default layer lists the classified images that excite it most; they can be forgotten', async () => {
+    // eagle.jpg was classified with the default toggles on, so its channel means for conv_pw_13_relu are remembered.
+    await popup.getByTestId('channel-detail-close').click();
+    const deep = view('conv_pw_13_relu');
+    await deep.scrollIntoViewIfNeeded();
+    await deep.getByTestId('channel-map').first().click();
+    const top = popup.getByTestId('top-images');
+    await expect.poll(() => top.getAttribute('data-count'), { timeout: 20_000 }).not.toBeNull();
+    expect(Number(await top.getAttribute('data-count'))).toBeGreaterThanOrEqual(1);
+    expect(await top.locator('img').first().evaluate((i) => (i as HTMLImageElement).src)).toMatch(/^data:image\/jpeg/);
+    await popup.getByTestId('clear-seen').click();
+    await expect.poll(() => top.getAttribute('data-count')).toBe('0');
+  });
 });

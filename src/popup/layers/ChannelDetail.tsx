@@ -42,6 +42,21 @@ function Vis({ vm, layer, channel }: { vm: LayersVm; layer: string; channel: num
   );
 }
 
+/** "Images you classified that excite this channel most", from NetLens's own memory of past classifications. */
+function TopImages({ vm }: { vm: LayersVm }) {
+  const top = vm.topImages.value;
+  if (top === null) return null;
+  return (
+    <div class="nl-top" data-testid="top-images" data-count={top.length}>
+      <p class="small"><strong>Images you classified that excite this channel most</strong></p>
+      {top.length === 0
+        ? <p class="muted small">None yet: NetLens remembers each image you classify (a thumbnail and each toggled layer’s channel means, on this computer only). Classify a few images with this layer switched on.</p>
+        : <ol class="nl-top-list">{top.map((t) => <li key={t.id} title={t.url}><img src={t.thumbnail} alt="" width={56} height={56} /><span class="small">{num(t.value)}</span></li>)}</ol>}
+      <button type="button" class="nl-btn small" data-testid="clear-seen" onClick={() => vm.clearSeen()}>Forget remembered images ({vm.seenCount.value})</button>
+    </div>
+  );
+}
+
 export function ChannelDetail({ vm, d, channel, image, rgb }: { vm: LayersVm; d: DecodedLayer; channel: number; image: HTMLImageElement | null; rgb: boolean }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const root = useRef<HTMLElement>(null);
@@ -69,6 +84,7 @@ export function ChannelDetail({ vm, d, channel, image, rgb }: { vm: LayersVm; d:
         </figure>
         <Vis vm={vm} layer={d.name} channel={channel} />
       </div>
+      <TopImages vm={vm} />
       {j.status === 'ready' && (
         <p class="small nl-vis-note" data-testid="feature-vis-note">
           <Ratio start={j.vis.startActivation} final={j.vis.finalActivation} /> · <span class="nl-nowrap">{j.vis.cached ? 'from the cache' : `computed in ${(j.vis.ms / 1000).toFixed(1)} s`}</span>

@@ -52,6 +52,17 @@ export function createLayersVm(c: PopupConnector, tabId: () => number | null, ta
   const scale = signal<ColourScale>('channel');
   const labels = signal<string[]>([]);
   const detail = signal<Detail | null>(null);
+  /** Images classified earlier that excite the open channel most (kept in IndexedDB with their channel means). */
+  const topImages = signal<{ id: string; url: string; thumbnail: string; value: number }[] | null>(null);
+  const seenCount = signal(0);
+  async function loadTopImages(layer: string, channel: number) {
+    topImages.value = null;
+    const l = listing.value;
+    if (l.status !== 'ready') return;
+    const [top, n] = await Promise.all([c.topImages(l.modelId, layer, channel, 6).catch(() => []), c.seenCount().catch(() => 0)]);
+    const d = detail.value;
+    if (d && d.layer === layer && d.channel === channel) { topImages.value = top; seenCount.value = n; }
+  }
   const vis = signal<VisJob>({ status: 'idle' });
 
   const result = computed(() => (tab.value?.status === 'done' ? tab.value.result : null));
@@ -250,7 +261,11 @@ export function createLayersVm(c: PopupConnector, tabId: () => number | null, ta
       if (d && d.layer === layer && d.channel === channel) return;
       detail.value = { layer, channel };
       void runVis();
+      void loadTopImages(layer, channel);
     },
+    topImages: topImages as ReadonlySignal<typeof topImages.value>,
+    seenCount: seenCount as ReadonlySignal<number>,
+    async clearSeen() { await c.clearSeen(); topImages.value = []; seenCount.value = 0; },
     closeDetail,
     cancelVis,
     retryVis() { void runVis(); },
