@@ -1,8 +1,10 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { BACKENDS, type BackendPref } from '../shared/messages';
-import type { ViewModel } from './viewmodel';
+import { BACKENDS, type BackendPref, type ClassifyResult, type Prediction } from '../shared/messages';
+import type { Page, ViewModel } from './viewmodel';
 import { ExplainView } from './ExplainView';
 import { LayersView } from './layers/LayersView';
+import { ClassesView, ModePicker } from './classes/ClassesView';
 
 const pct = (p: number) => (p >= 0.995 ? '100' : (p * 100).toFixed(p < 0.1 ? 1 : 0)) + '%';
 
@@ -25,6 +27,62 @@ function Progress({ value }: { value: number | null }) {
   return value === null
     ? <div class="progress indeterminate" role="progressbar" aria-label="working"><div /></div>
     : <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(value * 100)}><div style={{ width: `${Math.round(value * 100)}%` }} /></div>;
+}
+
+function PredictionList({ predictions, custom }: { predictions: Prediction[]; custom?: boolean }) {
+  return (
+    <ol class={custom ? 'preds custom' : 'preds'}>
+      {predictions.map((p) => (custom
+        ? (
+          <li data-testid="custom-prediction" data-class-name={p.className} data-prob={p.prob} key={p.index}>
+            <span class="name">{p.className}</span>
+            <span class="pct">{pct(p.prob)}</span>
+            <span class="barwrap"><span class="bar-fill" style={{ width: `${Math.max(0.5, p.prob * 100)}%` }} /></span>
+          </li>
+        ) : (
+          <li data-testid="prediction" data-class-index={p.index} data-class-name={p.className} data-prob={p.prob} key={p.index} title={`class #${p.index}`}>
+            <span class="name">{p.className}</span>
+            <span class="pct">{pct(p.prob)}</span>
+            <span class="barwrap"><span class="bar-fill" style={{ width: `${Math.max(0.5, p.prob * 100)}%` }} /></span>
+          </li>
+        )))}
+    </ol>
+  );
+}
+
+const MODE_SHOWN = { imagenet: 'ImageNet’s 1000 classes', custom: 'your classes', both: 'ImageNet’s classes and yours' } as const;
+
+/** The predictions of a result, by mode: ImageNet's, the user's classes (their trained head), or both. */
+function Predictions({ vm, r }: { vm: ViewModel; r: ClassifyResult }) {
+  const mode = r.mode ?? 'imagenet';
+  const custom = r.custom;
+  const mine = mode === 'imagenet' ? null : custom === undefined ? null : (
+    custom === null
+      ? (
+        <p class="nl-hint" data-testid="no-custom">
+          No classes trained yet — <button type="button" class="link" onClick={() => vm.showPage('classes')}>open My classes</button> to teach some.
+        </p>
+      )
+      : <PredictionList predictions={custom.predictions} custom />
+  );
+  return (
+    <>
+      <div class="nl-mode-line">
+        <ModePicker mode={vm.settings.value.mode} onChange={(m) => void vm.chooseMode(m)} />
+        <span class="muted" data-testid="mode-shown" data-mode={mode}>Showing {MODE_SHOWN[mode]}</span>
+      </div>
+      {mode === 'imagenet' && <PredictionList predictions={r.predictions} />}
+      {mode === 'custom' && mine}
+      {mode === 'both' && (
+        <>
+          <div class="nl-pred-head"><h3>My classes</h3>{custom && <span class="muted small">{pct(custom.valAccuracy)} validation accuracy</span>}</div>
+          {mine}
+          <div class="nl-pred-head"><h3>ImageNet</h3></div>
+          <PredictionList predictions={r.predictions} />
+        </>
+      )}
+    </>
+  );
 }
 
 function Body({ vm }: { vm: ViewModel }) {
@@ -61,25 +119,18 @@ function Body({ vm }: { vm: ViewModel }) {
       );
     case 'result': {
       const r = v.state.result;
-      const top = r.predictions[0];
+      const custom = r.mode === 'custom' ? r.custom?.predictions[0] : undefined;
+      const top = custom ?? r.predictions[0];
       return (
         <section data-testid="status" data-status="done">
           <div class="result-head">
             <img data-testid="thumbnail" class="thumb" src={r.thumbnail} alt={`The classified image (${r.image.originalWidth}×${r.image.originalHeight})`} />
             <div>
               <div class="verdict">{top ? top.className.split(',')[0] : '—'}</div>
-              <div class="muted small">{top ? `${pct(top.prob)} sure` : ''} · from {r.source.kind.replace('-', ' ')}</div>
+              <div class="muted small">{top ? `${pct(top.prob)} sure` : ''}{r.mode === 'both' ? ' (ImageNet)' : r.mode === 'custom' && custom ? ' (my classes)' : ''} · from {r.source.kind.replace('-', ' ')}</div>
             </div>
           </div>
-          <ol class="preds">
-            {r.predictions.map((p) => (
-              <li data-testid="prediction" data-class-index={p.index} data-class-name={p.className} data-prob={p.prob} key={p.index} title={`class #${p.index}`}>
-                <span class="name">{p.className}</span>
-                <span class="pct">{pct(p.prob)}</span>
-                <span class="barwrap"><span class="bar-fill" style={{ width: `${Math.max(0.5, p.prob * 100)}%` }} /></span>
-              </li>
-            ))}
-          </ol>
+          <Predictions vm={vm} r={r} />
           <dl class="meta">
             <dt>Model</dt><dd data-testid="model" data-model-id={r.modelId}>{r.modelName}</dd>
             <dt>Backend</dt><dd data-testid="backend" data-backend={r.backend} title={r.backendReason}>{r.backend} <span class="muted small">— {r.backendReason}</span></dd>
@@ -112,13 +163,23 @@ function Settings({ vm }: { vm: ViewModel }) {
   );
 }
 
+/** Explain and Layers need a result; Prediction and My classes are always there. */
 function Tabs({ vm }: { vm: ViewModel }) {
   const v = vm.view.value;
-  if (v.kind !== 'result') return null;
-  const tab = (id: 'result' | 'explain' | 'layers', label: string) => (
-    <button type="button" role="tab" aria-selected={vm.page.value === id} data-testid={`tab-${id}`} class={vm.page.value === id ? 'tab on' : 'tab'} onClick={() => vm.showPage(id)}>{label}</button>
+  if (v.kind === 'starting') return null;
+  const result = v.kind === 'result';
+  const on = (id: Page) => vm.page.value === id || (id === 'result' && !result && vm.page.value !== 'classes');
+  const tab = (id: Page, label: string, extra?: ComponentChildren) => (
+    <button type="button" role="tab" aria-selected={on(id)} data-testid={`tab-${id}`} class={on(id) ? 'tab on' : 'tab'} onClick={() => vm.showPage(id)}>{label}{extra}</button>
   );
-  return <nav class="tabs" role="tablist">{tab('result', 'Prediction')}{tab('explain', 'Explain')}{tab('layers', 'Layers')}</nav>;
+  return (
+    <nav class="tabs" role="tablist">
+      {tab('result', 'Prediction')}
+      {result && tab('explain', 'Explain')}
+      {result && tab('layers', 'Layers')}
+      {tab('classes', 'My classes', vm.classes.running.value ? <span class="tab-busy" title="Training…" aria-label="(training)"> ●</span> : null)}
+    </nav>
+  );
 }
 
 export function App({ vm }: { vm: ViewModel }) {
@@ -126,13 +187,16 @@ export function App({ vm }: { vm: ViewModel }) {
   const v = vm.view.value;
   const explaining = vm.page.value === 'explain' && v.kind === 'result';
   const layering = vm.page.value === 'layers' && v.kind === 'result';
-  useEffect(() => { document.body.classList.toggle('wide', (explaining && vm.explain.compare.value) || layering); });
+  const classing = vm.page.value === 'classes';
+  const many = (vm.classes.classes.value?.length ?? 0) > 4;
+  useEffect(() => { document.body.classList.toggle('wide', (explaining && vm.explain.compare.value) || layering || (classing && many)); });
   return (
     <main>
       <Header vm={vm} />
       {vm.notice.value && <p class="notice">{vm.notice.value}</p>}
       <Tabs vm={vm} />
-      {explaining ? <ExplainView vm={vm.explain} thumbnail={v.state.result.thumbnail} predictions={v.state.result.predictions} />
+      {classing ? <ClassesView vm={vm.classes} mode={vm.settings.value.mode} onMode={(m) => void vm.chooseMode(m)} />
+        : explaining ? <ExplainView vm={vm.explain} thumbnail={v.state.result.thumbnail} predictions={v.state.result.predictions} />
         : layering ? <LayersView vm={vm.layers} /> : <Body vm={vm} />}
       <Settings vm={vm} />
     </main>

@@ -2,13 +2,20 @@
 // tests can hand it a mock.
 import browser from 'webextension-polyfill';
 import { findModel } from '../shared/catalog';
-import { clearSeen, seenCount, topSeen } from '../shared/db';
+import * as db from '../shared/db';
+import { clearSeen, seenCount, topSeen, type HeadInfo, type UserClass } from '../shared/db';
 import type { BackendChoice, HostToBackground, PopupToBackground, Replies } from '../shared/messages';
+import type { TeachStatus, TrainingState } from '../background/teach';
 import { DEFAULT_EXPLAIN, loadBackendChoice, loadSettings, sanitizeExplainSettings, saveSettings, type ExplainSettings, type Settings } from '../shared/settings';
 import { METHOD_INFO } from './methods';
 import { tabKey, type TabState } from '../shared/tab-state';
 
 export interface HostStatus { phase: string; progress: number | null; message: string; at: number }
+export type { HeadInfo, TeachStatus, TrainingState, UserClass };
+/** One of the user's classes with how many examples it has. */
+export type ClassSummary = UserClass & { count: number };
+/** An example as the popup needs it: no embeddings (they stay in IndexedDB). */
+export interface ExampleThumb { id: string; classId: string; thumbnail: string; url: string; at: number }
 
 export interface PopupConnector {
   /** The tab this popup is about: `?tab=<id>` when opened as a page, else the active tab. */
@@ -32,11 +39,36 @@ export interface PopupConnector {
   topImages(modelId: string, layer: string, channel: number, n: number): Promise<{ id: string; url: string; thumbnail: string; value: number; at: number }[]>;
   seenCount(): Promise<number>;
   clearSeen(): Promise<void>;
+  /** Everything taught on the current model as one zip (base64), and its file name. */
+  exportClasses(): Promise<Replies['popup/export']>;
+  /** Replaces the taught classes with a file's (checked fully first; nothing changes on error). */
+  importClasses(base64: string): Promise<Replies['popup/import']>;
   /** Layer toggles, per model (persisted). */
   layerToggles(modelId: string): Promise<string[] | null>;
   saveLayerToggles(modelId: string, layers: string[]): Promise<void>;
   explainSettings(): Promise<ExplainSettings>;
   saveExplainSettings(s: ExplainSettings): Promise<void>;
+  // ---- teaching: the user's classes live in IndexedDB on the extension origin, which the popup shares.
+  classes(): Promise<ClassSummary[]>;
+  /** Examples of one class, or of all classes. */
+  examples(classId?: string): Promise<ExampleThumb[]>;
+  /** Creates a class (or returns the existing one of that name, any case). */
+  createClass(name: string): Promise<UserClass>;
+  renameClass(id: string, name: string): Promise<void>;
+  deleteClass(id: string): Promise<void>;
+  deleteExample(id: string): Promise<void>;
+  /** What the trained head of a backbone was trained on (null if never trained). */
+  head(modelId: string): Promise<HeadInfo | null>;
+  /** Tells the background the classes changed (it rebuilds the "Add to NetLens class" menus). */
+  classesChanged(): Promise<void>;
+  /** Starts training the head (progress then arrives through watchTraining). */
+  train(hidden: number): Promise<Replies['popup/train']>;
+  trainingState(): Promise<TrainingState | null>;
+  /** Calls back whenever the training state changes. Returns an unsubscribe. */
+  watchTraining(cb: (s: TrainingState | null) => void): () => void;
+  /** The last "added to class" (or failed) status from the context menu. */
+  teachStatus(): Promise<TeachStatus | null>;
+  watchTeachStatus(cb: (s: TeachStatus | null) => void): () => void;
   /** Opens the port whose closing tells the background this popup is gone (its jobs are cancelled). */
   connect(): () => void;
   /** Calls back whenever the tab's state or the model host's status changes. Returns an unsubscribe. */
@@ -45,6 +77,14 @@ export interface PopupConnector {
 
 function send<M extends PopupToBackground>(msg: M): Promise<Replies[M['type']]> {
   return browser.runtime.sendMessage(msg) as Promise<Replies[M['type']]>;
+}
+
+function watchSession<T>(key: string, cb: (v: T | null) => void): () => void {
+  const listener = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
+    if (area === 'session' && key in changes) cb((changes[key]!.newValue as T | undefined) ?? null);
+  };
+  browser.storage.onChanged.addListener(listener);
+  return () => browser.storage.onChanged.removeListener(listener);
 }
 
 export const extensionConnector: PopupConnector = {
@@ -72,6 +112,8 @@ export const extensionConnector: PopupConnector = {
   topImages: (modelId, layer, channel, n) => topSeen(modelId, layer, channel, n),
   seenCount: () => seenCount(),
   clearSeen: () => clearSeen(),
+  exportClasses: () => send({ type: 'popup/export' }),
+  importClasses: (data) => send({ type: 'popup/import', data }),
   async layerToggles(modelId) {
     const { layerToggles } = await browser.storage.local.get('layerToggles');
     const list = (layerToggles as Record<string, unknown> | undefined)?.[modelId];
@@ -102,6 +144,25 @@ export const extensionConnector: PopupConnector = {
   },
   async saveExplainSettings(s) { await browser.storage.local.set({ explain: s }); },
   preload: () => send({ type: 'popup/preload' }),
+  classes: () => db.listClasses(),
+  async examples(classId) {
+    return (await db.listExamples(classId)).map(({ id, classId: cid, thumbnail, url, at }) => ({ id, classId: cid, thumbnail, url, at }));
+  },
+  createClass: (name) => db.createClass(name),
+  renameClass: (id, name) => db.renameClass(id, name),
+  deleteClass: (id) => db.deleteClass(id),
+  deleteExample: (id) => db.deleteExample(id),
+  async head(modelId) { return (await db.getHead(modelId)) ?? null; },
+  async classesChanged() { await send({ type: 'popup/classes-changed' }).catch(() => undefined); },
+  train: (hidden) => send({ type: 'popup/train', hidden }),
+  async trainingState() {
+    return ((await browser.storage.session.get('training')).training as TrainingState | undefined) ?? null;
+  },
+  watchTraining: (cb) => watchSession('training', cb),
+  async teachStatus() {
+    return ((await browser.storage.session.get('teachStatus')).teachStatus as TeachStatus | undefined) ?? null;
+  },
+  watchTeachStatus: (cb) => watchSession('teachStatus', cb),
   connect() {
     const port = browser.runtime.connect({ name: 'popup' });
     return () => port.disconnect();

@@ -1,12 +1,13 @@
 // Popup state in one place: read-only signals out, named actions in.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import { classifierModels, findModel, type ModelEntry } from '../shared/catalog';
-import type { BackendChoice, BackendPref, NetLensError } from '../shared/messages';
+import type { BackendChoice, BackendPref, Mode, NetLensError } from '../shared/messages';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
 import type { TabState } from '../shared/tab-state';
 import type { HostStatus, PopupConnector } from './connector';
 import { createExplainVm, type ExplainVm } from './explain-vm';
 import { createLayersVm, type LayersVm } from './layers/layers-vm';
+import { createClassesVm, type ClassesVm } from './classes/classes-vm';
 
 export type View =
   | { kind: 'starting' }
@@ -15,7 +16,7 @@ export type View =
   | { kind: 'error'; error: NetLensError }
   | { kind: 'result'; state: Extract<TabState, { status: 'done' }> };
 
-export type Page = 'result' | 'explain' | 'layers';
+export type Page = 'result' | 'explain' | 'layers' | 'classes';
 
 export interface ViewModel {
   view: ReadonlySignal<View>;
@@ -29,11 +30,14 @@ export interface ViewModel {
   page: ReadonlySignal<Page>;
   explain: ExplainVm;
   layers: LayersVm;
+  classes: ClassesVm;
   showPage(p: Page): void;
   start(): Promise<void>;
   stop(): void;
   chooseModel(id: string): Promise<void>;
   chooseBackend(b: BackendPref): Promise<void>;
+  /** ImageNet's classes, the user's own, or both: saved, and the current image is classified again. */
+  chooseMode(m: Mode): Promise<void>;
   retry(): Promise<void>;
 }
 
@@ -48,6 +52,7 @@ export function createViewModel(c: PopupConnector): ViewModel {
   const page = signal<Page>('result');
   const explain = createExplainVm(c, () => tabId.value, tab);
   const layers = createLayersVm(c, () => tabId.value, tab);
+  const classes = createClassesVm(c, { modelId: () => settings.value.modelId });
   let unwatch = () => {};
   let port: (() => void) | null = null;
 
@@ -81,10 +86,12 @@ export function createViewModel(c: PopupConnector): ViewModel {
     page,
     explain,
     layers,
+    classes,
     showPage(p) {
       page.value = p;
       if (p === 'explain') explain.open();
       if (p === 'layers') void layers.open();
+      if (p === 'classes') void classes.refresh();
     },
     async start() {
       const id = await c.tabId();
@@ -110,15 +117,23 @@ export function createViewModel(c: PopupConnector): ViewModel {
       backendChoice.value = b;
       await explain.start();
       await layers.start();
+      void classes.start();
       ready.value = true;
       const want = new URLSearchParams(location.search).get('view');
       if ((want === 'explain' || want === 'layers') && t?.status === 'done') this.showPage(want);
+      if (want === 'classes') page.value = 'classes';
       // Warm the model up while the user looks at the popup, so the next right-click answers fast.
       if (!t || t.status !== 'loading') void c.preload();
     },
-    stop() { unwatch(); explain.stop(); layers.stop(); port?.(); },
+    stop() { unwatch(); explain.stop(); layers.stop(); classes.stop(); port?.(); },
     async chooseModel(id) {
       settings.value = await c.saveSettings({ modelId: id });
+      void classes.loadHead(); // the trained head belongs to a backbone
+      await rerunIfShowing();
+    },
+    async chooseMode(m) {
+      if (m === settings.value.mode) return;
+      settings.value = await c.saveSettings({ mode: m });
       await rerunIfShowing();
     },
     async chooseBackend(b) {
