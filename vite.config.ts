@@ -31,6 +31,9 @@ export default defineConfig({
     rollupOptions: { input: { offscreen: 'src/offscreen/offscreen.html' } },
   },
   test: {
+    // One test file at a time: the browser tests time real work, and on 2 cores a wasm-heavy unit file running
+    // beside them made them stall. Sequential takes about as long, and is steady.
+    maxWorkers: 1,
     projects: [
       {
         test: {

@@ -43,6 +43,12 @@ export function splitByExample(groups: { group: number; label: number }[], valFr
   return { train, val };
 }
 
+function shuffled(n: number, rand: () => number): number[] {
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [a[i], a[j]] = [a[j]!, a[i]!]; }
+  return a;
+}
+
 export async function trainHead(samples: Sample[], numClasses: number, opts: Partial<TrainOptions> = {}): Promise<TrainResult> {
   const o = { ...DEFAULT_TRAIN, ...opts };
   const perClass = new Map<number, Set<number>>();
@@ -79,12 +85,17 @@ export async function trainHead(samples: Sample[], numClasses: number, opts: Par
   head.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   [mean, variance, std].forEach((t) => t.dispose());
 
+  const rand = rng(o.seed + 17);
   let best = { valLoss: Infinity, epoch: 0, weights: [] as tf.Tensor[] };
   let epoch = 0;
   try {
     for (epoch = 1; epoch <= o.maxEpochs; epoch++) {
       if (o.signal?.aborted) throw new Error('cancelled');
-      const h = await head.fit(xt, yt, { epochs: 1, batchSize: 32, shuffle: true, verbose: 0 });
+      // Shuffle with the seeded generator (fit's own shuffle uses Math.random): the same data trains the same head.
+      const perm = tf.tensor1d(shuffled(xt.shape[0], rand), 'int32');
+      const [xe, ye] = [tf.gather(xt, perm), tf.gather(yt, perm)];
+      const h = await head.fit(xe, ye, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });
+      [perm, xe, ye].forEach((t) => t.dispose());
       const [vl, va] = head.evaluate(xv, yv, { batchSize: 64 }) as tf.Scalar[];
       const valLoss = (await vl!.data())[0]!, valAccuracy = (await va!.data())[0]!;
       vl!.dispose(); va!.dispose();

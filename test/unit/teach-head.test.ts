@@ -68,3 +68,15 @@ describe('head training', () => {
     await expect(trainHead(few, 2)).rejects.toThrow(/at least 3 examples/);
   });
 });
+
+describe('reproducible training', () => {
+  test('the same data and seed train the same head', async () => {
+    await initBackend();
+    const data = blobs(2, 8, 12, 1, 0.8);
+    const [a, b] = [await trainHead(data, 2, { maxEpochs: 5, patience: 100 }), await trainHead(data, 2, { maxEpochs: 5, patience: 100 })];
+    const wa = await Promise.all(a.head.getWeights().map((w) => w.data()));
+    const wb = await Promise.all(b.head.getWeights().map((w) => w.data()));
+    expect(wa.map((w) => Array.from(w))).toEqual(wb.map((w) => Array.from(w)));
+    a.head.dispose(); b.head.dispose();
+  });
+});
