@@ -33,6 +33,35 @@ beforeAll(async () => {
 });
 afterAll(async () => { await h?.close(); await gallery?.close(); });
 
+// Runs first, in its own browser and with its own gallery server: placed after the bad-input cases it once
+// stalled in a full run (no answer within 120 s) while passing alone; the cause is not yet understood.
+describe('a damaged build', () => {
+  test('a corrupt model file in the build: an error naming the model; another model still works', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netlens-corrupt-'));
+    fs.cpSync(DIST, dir, { recursive: true });
+    const shard = path.join(dir, 'models/darknet-tiny-imagenet/group3-shard1of1');
+    const bytes = fs.readFileSync(shard); bytes[10] = bytes[10]! ^ 0xff; fs.writeFileSync(shard, bytes);
+    const gallery = await startGallery(); // its own server: see the note above
+    const h2 = await launch({ extDir: dir });
+    try {
+      const p2 = await h2.context.newPage();
+      await p2.goto(gallery.origin + '/');
+      await setSettings(h2, { modelId: 'darknet-tiny-imagenet' });
+      const s = failed(await clickMenu(h2, p2, { srcUrl: gallery.origin + '/images/dog.jpg' }));
+      expect(s.error.code).toBe('model-load-failed');
+      expect(s.error.message).toMatch(/Darknet/);
+      expect(s.error.message).toMatch(/group3-shard1of1 is corrupt/);
+      await setSettings(h2, { modelId: 'mobilenet-v1-0.25-224' });
+      const ok = done(await clickMenu(h2, p2, { srcUrl: gallery.origin + '/images/dog.jpg' }));
+      expect(ok.result.modelId).toBe('mobilenet-v1-0.25-224');
+    } finally {
+      await h2.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      await gallery.close();
+    }
+  });
+});
+
 describe('bad input', () => {
   test('404: a clear message, shown in the popup', async () => {
     const s = failed(await clickMenu(h, page, { srcUrl: gallery.origin + '/missing.jpg' }));
@@ -175,28 +204,6 @@ describe('faults', () => {
     await nextStillWorks();
   });
 
-  test('a corrupt model file in the build: an error naming the model; another model still works', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netlens-corrupt-'));
-    fs.cpSync(DIST, dir, { recursive: true });
-    const shard = path.join(dir, 'models/darknet-tiny-imagenet/group3-shard1of1');
-    const bytes = fs.readFileSync(shard); bytes[10] = bytes[10]! ^ 0xff; fs.writeFileSync(shard, bytes);
-    const h2 = await launch({ extDir: dir });
-    try {
-      const p2 = await h2.context.newPage();
-      await p2.goto(gallery.origin + '/');
-      await setSettings(h2, { modelId: 'darknet-tiny-imagenet' });
-      const s = failed(await clickMenu(h2, p2, { srcUrl: gallery.origin + '/images/dog.jpg' }));
-      expect(s.error.code).toBe('model-load-failed');
-      expect(s.error.message).toMatch(/Darknet/);
-      expect(s.error.message).toMatch(/group3-shard1of1 is corrupt/);
-      await setSettings(h2, { modelId: 'mobilenet-v1-0.25-224' });
-      const ok = done(await clickMenu(h2, p2, { srcUrl: gallery.origin + '/images/dog.jpg' }));
-      expect(ok.result.modelId).toBe('mobilenet-v1-0.25-224');
-    } finally {
-      await h2.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
 });
 
 describe('load', () => {
