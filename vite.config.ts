@@ -50,6 +50,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
           fileParallelism: false,
+          // Real browsers on a shared 2-core machine: one retry absorbs a timing hiccup; a real failure fails twice.
+          retry: 1,
           testTimeout: 180_000,
           hookTimeout: 120_000,
         },

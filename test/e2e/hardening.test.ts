@@ -46,8 +46,16 @@ describe('a damaged build', () => {
     try {
       const p2 = await h2.context.newPage();
       await p2.goto(gallery.origin + '/');
-      await setSettings(h2, { modelId: 'darknet-tiny-imagenet' });
-      const s = failed(await clickMenu(h2, p2, { srcUrl: gallery.origin + '/images/dog.jpg' }));
+      // An explicit backend: this case is about the damaged model, not the one-time backend measurement.
+      await setSettings(h2, { modelId: 'darknet-tiny-imagenet', backend: 'wasm' });
+      const s = failed(await clickMenu(h2, p2, { srcUrl: gallery.origin + '/images/dog.jpg' }, 45_000).catch(async (e) => {
+        const diag = await h2.sw.evaluate(async () => ({
+          session: JSON.stringify(await chrome.storage.session.get(null)).slice(0, 800),
+          contexts: (await chrome.runtime.getContexts({})).map((c) => `${c.contextType} ${c.documentUrl ?? ''}`),
+        })).catch((x) => String(x));
+        console.log('DIAG', JSON.stringify(diag));
+        throw e;
+      }));
       expect(s.error.code).toBe('model-load-failed');
       expect(s.error.message).toMatch(/Darknet/);
       expect(s.error.message).toMatch(/group3-shard1of1 is corrupt/);
