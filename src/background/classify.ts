@@ -5,7 +5,7 @@ import { fail, type BackgroundToContent, type HostToBackground, type ImageSource
 import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
 import { findModel } from '../shared/catalog';
 import type { ModelHost } from '../engine/host';
-import { appendHistory, getTabState, keepSource, setTabState } from './tab-store';
+import { appendHistory, keepSource, setTabState, updateTabState } from './tab-store';
 
 export const MENU_CLASSIFY = 'netlens-classify';
 export const MENU_CLASSIFY_PAGE = 'netlens-classify-page';
@@ -40,9 +40,7 @@ async function resolveSource(tabId: number, click: MenuClick): Promise<Replies['
 
 async function setErrorIfCurrent(tabId: number, requestId: string, error: NetLensError) {
   await appendHistory(tabId, { requestId, status: 'error', top: null, source: '', message: error.message, at: Date.now() });
-  const now = await getTabState(tabId);
-  if (now && now.requestId !== requestId && now.status !== 'loading') return;
-  await setTabState(tabId, { status: 'error', requestId, error, at: Date.now() });
+  await updateTabState(tabId, (now) => (now && now.requestId !== requestId && now.status !== 'loading' ? null : { status: 'error', requestId, error, at: Date.now() }));
 }
 
 export async function classifyFromMenu(host: ModelHost, tabId: number, click: MenuClick): Promise<void> {
@@ -72,9 +70,7 @@ export async function runClassification(host: ModelHost, tabId: number, requestI
   await appendHistory(tabId, { requestId, status: 'done', top: top ? { index: top.index, className: top.className, prob: top.prob } : null, source: reply.result.source.url, at: reply.result.at });
   // Requests are served in order, so a later request's state is never overwritten by an earlier one's
   // result, except when the user clicked again meanwhile: then the newer request owns the tab.
-  const now = await getTabState(tabId);
-  if (now && now.requestId !== requestId && now.status === 'loading') return;
-  await setTabState(tabId, { status: 'done', requestId, result: reply.result });
+  await updateTabState(tabId, (now) => (now && now.requestId !== requestId && now.status === 'loading' ? null : { status: 'done', requestId, result: reply.result }));
 }
 
 /** The layers the user toggled on for a model (the catalog's defaults until they change them). */
@@ -106,8 +102,10 @@ export async function onHostProgress(p: Extract<HostToBackground, { type: 'offsc
   }
   const tabId = inflight.get(p.requestId);
   if (tabId === undefined) return;
-  const now = await getTabState(tabId);
-  if (!now || now.status !== 'loading' || now.requestId !== p.requestId) return;
-  if (now.phase === p.phase && p.progress !== null && now.progress !== null && p.progress - now.progress < 0.04 && p.progress < 1) return;
-  await setTabState(tabId, { ...now, phase: p.phase, progress: p.progress, message: p.message, queueDepth: p.queueDepth });
+  await updateTabState(tabId, (now) => {
+    // Only a request's own loading state takes its progress: never a final answer, never another request.
+    if (!now || now.status !== 'loading' || now.requestId !== p.requestId) return null;
+    if (now.phase === p.phase && p.progress !== null && now.progress !== null && p.progress - now.progress < 0.04 && p.progress < 1) return null;
+    return { ...now, phase: p.phase, progress: p.progress, message: p.message, queueDepth: p.queueDepth };
+  });
 }

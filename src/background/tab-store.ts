@@ -9,9 +9,26 @@ export async function getTabState(tabId: number): Promise<TabState | null> {
   return ((await browser.storage.session.get(key))[key] as TabState | undefined) ?? null;
 }
 
-export async function setTabState(tabId: number, state: TabState): Promise<void> {
-  await browser.storage.session.set({ [tabKey(tabId)]: state });
-  await updateBadge(tabId, state);
+// All changes to a tab's state go through one queue per tab: a read-then-write (a progress tick) can otherwise
+// interleave with a final write (the answer) and put a stale "loading" back over it.
+const queues = new Map<number, Promise<unknown>>();
+
+/** Reads the tab's state and writes what `change` returns (null: leave it), with no other change in between. */
+export function updateTabState(tabId: number, change: (now: TabState | null) => TabState | null): Promise<void> {
+  const run = (queues.get(tabId) ?? Promise.resolve()).then(async () => {
+    const next = change(await getTabState(tabId));
+    if (!next) return;
+    await browser.storage.session.set({ [tabKey(tabId)]: next });
+    await updateBadge(tabId, next);
+  });
+  const settled = run.catch(() => undefined);
+  queues.set(tabId, settled);
+  void settled.then(() => { if (queues.get(tabId) === settled) queues.delete(tabId); });
+  return run;
+}
+
+export function setTabState(tabId: number, state: TabState): Promise<void> {
+  return updateTabState(tabId, () => state);
 }
 
 // Sources are kept so the popup can re-run an image with another model; large data: captures are not kept

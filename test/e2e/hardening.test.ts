@@ -33,8 +33,9 @@ beforeAll(async () => {
 });
 afterAll(async () => { await h?.close(); await gallery?.close(); });
 
-// Runs first, in its own browser and with its own gallery server: placed after the bad-input cases it once
-// stalled in a full run (no answer within 120 s) while passing alone; the cause is not yet understood.
+// In its own browser and with its own gallery server. Under load it once showed "loading" forever: a model-load
+// progress tick read the tab state, the error answer was written, then the tick wrote its stale "loading" back.
+// Tab state changes now go through one queue per tab (src/background/tab-store.ts); the diagnostics stay.
 describe('a damaged build', () => {
   test('a corrupt model file in the build: an error naming the model; another model still works', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netlens-corrupt-'));
