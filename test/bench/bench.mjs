@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { attachOffscreen, clickMenu, launch, setSettings, CHROMIUM, ROOT } from '../support/browser.mjs';
 import { startGallery } from '../support/gallery.mjs';
-import jpeg from 'jpeg-js';
+import { crops } from '../support/crops.mjs';
 
 const N = Number(process.env.BENCH_N ?? 20);
 const MODEL = process.env.BENCH_MODEL ?? 'mobilenet-v1-0.75-224';
@@ -57,23 +57,6 @@ async function inHost(off, n) {
     x.dispose(); bmp.close();
     return { bare, ours, leaked, backend: tf.getBackend() };
   })()`);
-}
-
-/** Square crops of a photo at several scales and positions, as JPEG data URLs (as in test/e2e/teach.test.ts). */
-function crops(photo, n, seed) {
-  const img = jpeg.decode(fs.readFileSync(path.join(ROOT, '../shared/images', photo)), { useTArray: true });
-  let s = seed;
-  const r = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
-  return Array.from({ length: n }, () => {
-    const side = Math.floor(Math.min(img.width, img.height) * (0.45 + 0.45 * r()));
-    const x0 = Math.floor(r() * (img.width - side)), y0 = Math.floor(r() * (img.height - side));
-    const out = 160, data = Buffer.alloc(out * out * 4);
-    for (let y = 0; y < out; y++) for (let x = 0; x < out; x++) {
-      const si = ((y0 + Math.floor((y * side) / out)) * img.width + x0 + Math.floor((x * side) / out)) * 4, di = (y * out + x) * 4;
-      data[di] = img.data[si]; data[di + 1] = img.data[si + 1]; data[di + 2] = img.data[si + 2]; data[di + 3] = 255;
-    }
-    return `data:image/jpeg;base64,${Buffer.from(jpeg.encode({ data, width: out, height: out }, 90).data).toString('base64')}`;
-  });
 }
 
 /** Teaching: add-example latency (menu click → stored), training time at 20 and 100 examples, validation accuracy. */

@@ -3,32 +3,11 @@
 // the view, close and reopen the popup mid-run (it reattaches), then the mode picker and the Prediction tab.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import jpeg from 'jpeg-js';
 import type { Locator, Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
+import { crops } from '../support/crops.mjs';
 import { clickMenu, launch, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
-import { PHOTOS_DIR } from '../unit/helpers';
-
-/** Square crops of a photo at several scales and positions, as JPEG data URLs (seeded, reproducible). */
-function crops(photo: string, n: number, seed: number): string[] {
-  const img = jpeg.decode(fs.readFileSync(path.join(PHOTOS_DIR, photo)), { useTArray: true });
-  let s = seed;
-  const r = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
-  return Array.from({ length: n }, () => {
-    const side = Math.floor(Math.min(img.width, img.height) * (0.45 + 0.45 * r()));
-    const x0 = Math.floor(r() * (img.width - side)), y0 = Math.floor(r() * (img.height - side));
-    const out = 160;
-    const data = Buffer.alloc(out * out * 4);
-    for (let y = 0; y < out; y++) for (let x = 0; x < out; x++) {
-      const sx = x0 + Math.floor((x * side) / out), sy = y0 + Math.floor((y * side) / out);
-      const si = (sy * img.width + sx) * 4, di = (y * out + x) * 4;
-      data[di] = img.data[si]!; data[di + 1] = img.data[si + 1]!; data[di + 2] = img.data[si + 2]!; data[di + 3] = 255;
-    }
-    return `data:image/jpeg;base64,${Buffer.from(jpeg.encode({ data, width: out, height: out }, 90).data).toString('base64')}`;
-  });
-}
 
 const TRAIN = { zebra: crops('giraffe.jpg', 6, 11), beach: crops('kite.jpg', 6, 12) };
 const HELD_OUT = { zebra: crops('giraffe.jpg', 2, 91), kite: crops('kite.jpg', 2, 92) };

@@ -66,6 +66,9 @@ function mockConnector(opts: { saved?: string[] | null } = {}) {
   const visReplies: ((r: Replies['popup/feature-vis']) => void)[] = [];
   const c = {
     layers: vi.fn(async (): Promise<Replies['popup/layers']> => ({ ok: true, modelId: 'm1', modelName: 'Model One', layers: LAYERS, defaults: DEFAULTS })),
+    topImages: vi.fn(async () => []),
+    seenCount: vi.fn(async () => 0),
+    clearSeen: vi.fn(async () => {}),
     activations: vi.fn(async (_tabId: number, names: string[]): Promise<Replies['popup/activations']> => ({
       ok: true, ms: 12, bytes: 100,
       activations: names.map((n) => makeActivations(n, SHAPES[n]!, (ch, y, x) => (ch + 1) * (y * 2 + x) * 0.1)),
@@ -363,6 +366,13 @@ describe('in the popup view model', () => {
       preload: async () => ({ ok: true as const, backend: { backend: 'cpu' as const, reason: '' } }),
       connect: () => () => {},
       watch: (_id: number | null, on: { tab(s: TabState | null): void }) => { onTab = on.tab; return () => {}; },
+      // the My classes view model starts with the popup too
+      classes: async () => [],
+      head: async () => null,
+      trainingState: async () => null,
+      teachStatus: async () => null,
+      watchTraining: () => () => {},
+      watchTeachStatus: () => () => {},
     } as unknown as PopupConnector;
     const vm = createViewModel(c);
     await vm.start();
