@@ -1,28 +1,11 @@
 // The model catalog is data (models/catalog.json); this module only types it and looks things up.
 import catalogJson from '../../models/catalog.json';
 
-export interface ModelFile { path: string; sha256: string; bytes: number; url: string | null }
-export interface ModelEntry {
-  id: string;
-  name: string;
-  description: string;
-  task: 'classifier' | 'backbone';
-  source: { url: string; repo: string; commit: string; path: string; license: string };
-  files: ModelFile[];
-  modelFile: string;
-  input: { width: number; height: number; channels: 3 };
-  preprocess: { scale: number; offset: number };
-  output: 'softmax' | 'logits' | 'features';
-  labels: { file: string; order: 'imagenet-keras' | 'darknet' | 'own'; count: number } | null;
-  layers: {
-    gradCam: string | null;
-    preSoftmax: { layer: string; how: 'output' | 'dense-linear' } | null;
-    show: string[];
-  };
-  params: number;
-  top1ImageNet: number | null;
-}
-export interface Catalog { version: 1; defaultModel: string; models: ModelEntry[] }
+// The catalog's shape is declared once, next to the installer that reads the same file.
+import type { Catalog, CatalogFile, ModelEntry } from '../../models/install.mjs';
+
+export type { Catalog, ModelEntry };
+export type ModelFile = CatalogFile;
 
 export const catalog = catalogJson as Catalog;
 
