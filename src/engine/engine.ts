@@ -98,6 +98,7 @@ export class Engine {
     this.maps.clear();
     this.multi.clear();
     this.teacher.forget();
+    this.adapter?.dispose();
     this.adapter = null;
   }
 

@@ -8,6 +8,7 @@
 // constants and never get a gradient: about 3× faster backward passes, identical forward values (tested).
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../shared/catalog';
+import { FusedBlocks, planBlock } from './fused-blocks';
 import type { ExplainModel } from './types';
 
 interface ConvConfig { strides: [number, number]; padding: 'same' | 'valid'; dilationRate: [number, number] | number; useBias: boolean }
@@ -52,6 +53,8 @@ export class LayersAdapter implements ExplainModel {
   private readonly chain: tf.layers.Layer[];
   private readonly logitsIndex: number;
   private readonly denseLinear: boolean;
+  /** conv + batch norm + activation as one kernel when gradients are wanted (see fused-blocks.ts) */
+  private readonly blocks = new FusedBlocks();
 
   constructor(readonly model: tf.LayersModel, readonly entry: ModelEntry) {
     const layers = model.layers;
@@ -69,6 +72,7 @@ export class LayersAdapter implements ExplainModel {
     this.numClasses = entry.labels?.count ?? 0;
     this.defaultCamLayer = entry.layers.gradCam;
     this.preprocess = entry.preprocess;
+    this.blocks.prepare(this.chain, this.logitsIndex);
   }
 
   private indexOf(name: string): number {
@@ -82,7 +86,11 @@ export class LayersAdapter implements ExplainModel {
     let y = x;
     for (let i = from; i <= to; i++) {
       const layer = this.chain[i]!;
-      if (i === this.logitsIndex && this.denseLinear) {
+      const block = y.rank === 4 ? planBlock(this.chain, i, to) : null;
+      if (block) {
+        y = this.blocks.apply(block, y as tf.Tensor4D);
+        i = block.to;
+      } else if (i === this.logitsIndex && this.denseLinear) {
         const [kernel, bias] = layer.getWeights();
         y = tf.matMul(y as tf.Tensor2D, kernel as tf.Tensor2D);
         if (bias) y = tf.add(y, bias);
@@ -118,6 +126,11 @@ export class LayersAdapter implements ExplainModel {
   /** The backbone from `after` (exclusive; null = the input) up to and including `to`, for heads built on it. */
   runBetween(x: tf.Tensor, after: string | null, to: string): tf.Tensor {
     return this.run(x, after === null ? 0 : this.indexOf(after) + 1, this.indexOf(to));
+  }
+
+  /** Frees the folded weights this adapter keeps for gradients (the model itself is not touched). */
+  dispose(): void {
+    this.blocks.dispose();
   }
 
   /** Layers whose weights the sanity check re-initialises, from the logits downwards. */

@@ -70,6 +70,50 @@ export function depthwiseBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, 
 }
 
 /**
+ * dy laid out for an input gradient by stride-1 correlation: zeros inserted between rows and columns for the
+ * forward stride (the trailing zeros kept, so it is one pad and no slice), and the explicit padding that makes
+ * the correlation's output exactly the input's size. Padding is passed to the conv rather than applied with
+ * tf.pad: that saves a full copy of the largest tensors. Rows the forward pass never read (negative padding)
+ * are cropped.
+ */
+function spreadForInputGrad(dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): { d: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
+  const [n, oh, ow, c] = dy.shape;
+  const sh = info.strideHeight, sw = info.strideWidth;
+  let d = dy;
+  if (sh > 1 || sw > 1) {
+    d = dy.reshape([n, oh, 1, ow, 1, c]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]).reshape([n, oh * sh, ow * sw, c]) as tf.Tensor4D;
+  }
+  const top = info.effectiveFilterHeight - 1 - info.padInfo.top, left = info.effectiveFilterWidth - 1 - info.padInfo.left;
+  const bottom = info.inHeight + info.effectiveFilterHeight - 1 - top - d.shape[1];
+  const right = info.inWidth + info.effectiveFilterWidth - 1 - left - d.shape[2];
+  if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+    const [t, l] = [Math.max(0, -top), Math.max(0, -left)];
+    d = d.slice([0, t, l, 0], [n, d.shape[1] - t - Math.max(0, -bottom), d.shape[2] - l - Math.max(0, -right), c]) as tf.Tensor4D;
+  }
+  return { d, pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]] };
+}
+
+/**
+ * dL/dx of a regular conv from dL/dy, given the filter already rotated 180° with in/out channels swapped
+ * ([kh, kw, cout, cin]): a stride-1 conv, so XNNPACK runs it. The fused blocks keep that filter precomputed.
+ */
+export function conv2dInputGrad(dy: tf.Tensor4D, rotated: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { d, pad } = spreadForInputGrad(dy, info);
+    return tf.conv2d(d, rotated, 1, pad, 'NHWC', [info.dilationHeight, info.dilationWidth]);
+  });
+}
+
+/** dL/dx of a depthwise conv, given the filter rotated 180° and reshaped to [kh, kw, c·m, 1]. */
+export function depthwiseInputGrad(dy: tf.Tensor4D, rotated: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, multiplier: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { d, pad } = spreadForInputGrad(dy, info);
+    const out = tf.depthwiseConv2d(d, rotated, 1, pad, 'NHWC', [info.dilationHeight, info.dilationWidth]);
+    return (multiplier === 1 ? out : out.reshape([info.batchSize, info.inHeight, info.inWidth, info.inChannels, multiplier]).sum(4)) as tf.Tensor4D;
+  });
+}
+
+/**
  * dL/dx of a depthwise conv = a stride-1 depthwise correlation of dy (with zeros inserted between rows and
  * columns for the forward stride, and padded so the output has the input's size) with the filter rotated 180°.
  */
@@ -77,33 +121,8 @@ export function depthwiseBackpropInputFromOps(inputShape: [number, number, numbe
   return tf.tidy(() => {
     const [kh, kw, c, m] = filter.shape;
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true, 'channelsLast');
-    const [n, h, w] = inputShape;
-    const [oh, ow, cm] = [dy.shape[1], dy.shape[2], dy.shape[3]];
-    const sh = info.strideHeight, sw = info.strideWidth, dh = info.dilationHeight, dw = info.dilationWidth;
-    let d: tf.Tensor4D = dy;
-    if (sh > 1 || sw > 1) {
-      d = dy.reshape([n, oh, 1, ow, 1, cm]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
-        .reshape([n, oh * sh, ow * sw, cm]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cm]) as tf.Tensor4D;
-    }
-    const kEffH = (kh - 1) * dh + 1, kEffW = (kw - 1) * dw + 1;
-    // Negative padding means the forward pass never read those rows: crop instead.
-    d = padOrCrop(d, kEffH - 1 - info.padInfo.top, kEffW - 1 - info.padInfo.left, h + kEffH - 1, w + kEffW - 1);
-    const rotated = tf.reverse(filter, [0, 1]).reshape([kh, kw, cm, 1]) as tf.Tensor4D;
-    const out = tf.depthwiseConv2d(d, rotated, 1, 'valid', 'NHWC', [dh, dw]);
-    return (m === 1 ? out : out.reshape([n, h, w, c, m]).sum(4)) as tf.Tensor4D;
+    return depthwiseInputGrad(dy, tf.reverse(filter, [0, 1]).reshape([kh, kw, c * m, 1]) as tf.Tensor4D, info, m);
   });
-}
-
-/**
- * Pads (or, for negative amounts, crops) the spatial borders of d to exactly h × w. Skips the copy when there is
- * nothing to do: for 1×1 stride-1 convs this removes two full copies of the largest tensors in MobileNet.
- */
-function padOrCrop(d: tf.Tensor4D, top: number, left: number, h: number, w: number): tf.Tensor4D {
-  const bottom = h - top - d.shape[1], right = w - left - d.shape[2];
-  let out = d;
-  if (top > 0 || left > 0 || bottom > 0 || right > 0) out = tf.pad(out, [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]]);
-  if (top < 0 || left < 0 || bottom < 0 || right < 0) out = out.slice([0, Math.max(0, -top), Math.max(0, -left), 0], [d.shape[0], h, w, d.shape[3]]) as tf.Tensor4D;
-  return out;
 }
 
 /** Puts [N, OH, OW, C] values back at the strided positions of tap (i, j) in a [N, H, W, C] grid of zeros. */
@@ -147,19 +166,9 @@ export function maxPoolBackpropFromOps(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Te
  */
 export function conv2dBackpropInputFromOps(inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
-    const [kh, kw, , cout] = filter.shape;
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-    const [n, h, w] = inputShape;
-    const sh = info.strideHeight, sw = info.strideWidth;
-    const [oh, ow] = [dy.shape[1], dy.shape[2]];
-    let d: tf.Tensor4D = dy;
-    if (sh > 1 || sw > 1) {
-      d = dy.reshape([n, oh, 1, ow, 1, cout]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
-        .reshape([n, oh * sh, ow * sw, cout]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, cout]) as tf.Tensor4D;
-    }
-    d = padOrCrop(d, kh - 1 - info.padInfo.top, kw - 1 - info.padInfo.left, h + kh - 1, w + kw - 1);
-    const rotated = (kh === 1 && kw === 1 ? tf.transpose(filter, [0, 1, 3, 2]) : tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2])) as tf.Tensor4D;
-    return tf.conv2d(d, rotated, 1, 'valid');
+    const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    return conv2dInputGrad(dy, rotated, info);
   });
 }
 
@@ -184,5 +193,19 @@ export function registerWasmGradientKernels(): void {
   add('DepthwiseConv2dNativeBackpropFilter', (i, a) => depthwiseBackpropFilterFromOps(i.x as tf.Tensor4D, i.dy as tf.Tensor4D, a.filterShape as [number, number, number, number], a));
   add('DepthwiseConv2dNativeBackpropInput', (i, a) => depthwiseBackpropInputFromOps(a.inputShape as [number, number, number, number], i.dy as tf.Tensor4D, i.filter as tf.Tensor4D, a));
   add('Conv2DBackpropInput', (i, a) => conv2dBackpropInputFromOps(a.inputShape as [number, number, number, number], i.dy as tf.Tensor4D, i.filter as tf.Tensor4D, a), true);
+  // wasm's Identity and same-type Cast copy the data; every tensor a gradient saves goes through Identity
+  // (engine.saveTensorsForBackwardMode clones it), so a backward pass copied each activation. TF.js tensors are
+  // immutable, and the cpu and webgl backends share the data here too.
+  const share = (backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo => { backend.incRef(x.dataId); return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }; };
+  const identity = tf.getKernel('Identity', 'wasm');
+  if (identity) {
+    tf.unregisterKernel('Identity', 'wasm');
+    tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: (a) => (a.inputs.x!.dtype === 'string' ? identity.kernelFunc(a) : share(a.backend as tf.KernelBackend, a.inputs.x!)) });
+  }
+  const cast = tf.getKernel('Cast', 'wasm');
+  if (cast) {
+    tf.unregisterKernel('Cast', 'wasm');
+    tf.registerKernel({ kernelName: 'Cast', backendName: 'wasm', kernelFunc: (a) => (a.inputs.x!.dtype === (a.attrs as { dtype: string }).dtype && a.inputs.x!.dtype !== 'string' ? share(a.backend as tf.KernelBackend, a.inputs.x!) : cast.kernelFunc(a)) });
+  }
   add('MaxPoolGrad', (i, a) => maxPoolBackpropFromOps(i.dy as tf.Tensor4D, i.input as tf.Tensor4D, i.output as tf.Tensor4D, a as never), true);
 }

@@ -58,6 +58,28 @@ describe('the adapter', () => {
     expect(adapter.convLayers()).toContain('conv_pw_13_relu');
     expect(adapter.convLayers()).not.toContain('conv_preds');
   });
+
+  // Fused blocks (conv + batch norm + ReLU6 as one kernel) must give the same numbers when a cut falls before,
+  // inside or after a block: a conv layer, its batch norm, its activation.
+  for (const layer of ['conv_pw_5', 'conv_pw_5_bn', 'conv_pw_5_relu', 'conv_dw_6']) {
+    test(`cut at ${layer}: features equal the Keras sub-model, and the head completes the scores`, async () => {
+      const x = input('dog.jpg');
+      const before = tf.memory().numTensors;
+      const sub = tf.model({ inputs: model.model.inputs, outputs: model.model.getLayer(layer).output as tf.SymbolicTensor });
+      const diffs = tf.tidy(() => {
+        const { features, head } = adapter.split(layer);
+        const f = features(x);
+        const ref = sub.predict(x) as tf.Tensor4D;
+        return [tf.max(tf.abs(tf.sub(f, ref))), tf.max(tf.abs(ref)), tf.max(tf.abs(tf.sub(head(f), adapter.logits(x))))];
+      });
+      const [d, scale, dh] = await Promise.all(diffs.map(async (t) => (await t.data())[0]!));
+      diffs.forEach((t) => t.dispose());
+      expect(scale).toBeGreaterThan(0.1);
+      expect(d).toBeLessThan(1e-4 * Math.max(1, scale!));
+      expect(dh).toBeLessThan(1e-4);
+      expect(tf.memory().numTensors - before).toBeLessThanOrEqual(layer === 'conv_pw_5' || layer === 'conv_dw_6' ? 3 : 0); // a cut before a batch norm folds that conv alone, once
+    });
+  }
 });
 
 describe('Integrated Gradients completeness on a real photo', () => {

@@ -79,7 +79,9 @@ describe('activations', () => {
     expect(acts.find((a) => a.name === 'conv1_relu')).toBeDefined();
     const contrib = acts.find((a) => a.name === 'conv_preds')!.contributions!;
     expect(contrib.classIndex).toBe(249);
-    const logitT = tf.tidy(() => new LayersAdapter(model.model, model.entry).logits(x).slice([0, 249], [1, 1]));
+    const scorer = new LayersAdapter(model.model, model.entry);
+    const logitT = tf.tidy(() => scorer.logits(x).slice([0, 249], [1, 1]));
+    scorer.dispose();
     const logit = await logitT.data();
     logitT.dispose();
     expect(contrib.total).toBeCloseTo(logit[0]!, 3); // Σ weight × activation + bias = the class score
@@ -118,6 +120,7 @@ describe('feature visualisation', () => {
       expect(r.startActivation).toBeGreaterThan(0.01);
       expect(r.finalActivation).toBeGreaterThanOrEqual(10 * r.startActivation);
       expect(r.pixels.length).toBe(224 * 224 * 4);
+      a.dispose();
     }, 300_000);
   }
 });

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { registerWasmGradientKernels } from '../../src/explain/wasm-grads';
 import { LayersAdapter } from '../../src/explain/adapter';
 import { inputGradients } from '../../src/explain/util';
+import type { ModelEntry } from '../../src/shared/catalog';
 import { initBackend, loadModel } from './helpers';
 
 /** Runs fn on a backend and returns its outputs as plain arrays. */
@@ -98,6 +99,19 @@ describe('max-pool gradient (wasm\'s own kernel is replaced)', () => {
   });
 });
 
+/** Pre-softmax scores by plain Keras layers (apply), as the catalog defines them. */
+function referenceScores(model: tf.LayersModel, entry: ModelEntry, x: tf.Tensor4D): tf.Tensor2D {
+  const pre = entry.layers.preSoftmax!;
+  const layer = model.getLayer(pre.layer);
+  if (pre.how === 'dense-linear') {
+    const below = tf.model({ inputs: model.inputs, outputs: layer.input as tf.SymbolicTensor });
+    const [kernel, bias] = layer.getWeights();
+    return tf.add(tf.matMul(below.apply(x, { training: false }) as tf.Tensor2D, kernel as tf.Tensor2D), bias!) as tf.Tensor2D;
+  }
+  const upTo = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
+  return (upTo.apply(x, { training: false }) as tf.Tensor).reshape([x.shape[0], -1]) as tf.Tensor2D;
+}
+
 describe('input gradients of the real models on wasm equal cpu', () => {
   // Darknet is fully convolutional: a 96×96 input exercises the same kernels at a fifth of the pure-JS cpu cost.
   for (const [id, size] of [['mobilenet-v1-0.25-224', 224], ['darknet-tiny-imagenet', 96], ['cnn-explainer-tiny-vgg', 64]] as const) {
@@ -106,14 +120,17 @@ describe('input gradients of the real models on wasm equal cpu', () => {
       const m = await loadModel(id);
       try {
         const a = new LayersAdapter(m.model, m.entry);
-        const f = () => inputGradients(a, tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 9) as tf.Tensor4D, { kind: 'class', index: 3 });
+        const x = () => tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 9) as tf.Tensor4D;
         const before = tf.memory().numTensors;
-        const [g] = await on('wasm', f);
+        const [g] = await on('wasm', () => inputGradients(a, x(), { kind: 'class', index: 3 }));
         expect(tf.memory().numTensors).toBe(before);
-        const [c] = await on('cpu', f);
+        // The reference is TF.js's own autodiff through the Keras layers on cpu, none of NetLens's fast paths
+        // (fused blocks, folded batch norm, registered kernels): an independent answer.
+        const [c] = await on('cpu', () => tf.grad((xx: tf.Tensor) => referenceScores(m.model, m.entry, xx as tf.Tensor4D).slice([0, 3], [1, 1]).sum())(x()));
         const scale = maxAbs(c!);
         expect(scale).toBeGreaterThan(0);
         expect(maxAbsDiff(g!, c!)).toBeLessThan(1e-4 * Math.max(1, scale));
+        a.dispose();
       } finally {
         await tf.setBackend('wasm');
         m.dispose();

@@ -1,0 +1,173 @@
+// Gradient-mode fast path for the conv blocks CNNs are made of: a Conv2D or DepthwiseConv2D, the batch norm
+// after it and the activation after that run forward as ONE fused kernel (batch norm folded into the filter and
+// bias), with a hand-written backward pass: the activation's mask, then one stride-1 conv with the filter
+// rotated 180° (precomputed once). Layer by layer, each block cost five forward kernels and about ten backward
+// ones, several of them slow on wasm (Minimum and Greater with a broadcast scalar run 5–10× slower than a
+// clamp), plus a copy of every saved activation; and the rotated filter was rebuilt on every call, so XNNPACK
+// re-packed its weights every time. Only the input gradient is computed: the weights are constants here.
+import * as tf from '@tensorflow/tfjs';
+import { conv2dInputGrad, depthwiseInputGrad } from './wasm-grads';
+
+export type BlockActivation = { kind: 'linear' | 'relu' | 'relu6' } | { kind: 'leakyrelu'; alpha: number };
+
+export interface BlockPlan {
+  /** chain indices covered, inclusive */
+  from: number;
+  to: number;
+  conv: tf.layers.Layer;
+  bn: tf.layers.Layer | null;
+  act: BlockActivation;
+}
+
+interface ConvConfig { strides: [number, number]; padding: 'same' | 'valid'; dilationRate: number | [number, number]; dataFormat?: string; useBias: boolean; depthMultiplier?: number }
+type HasActivation = { activation?: { getClassName(): string } };
+
+/** The activation a layer applies, when it is one the fused kernels have (null otherwise). */
+function activationOf(layer: tf.layers.Layer): BlockActivation | null {
+  const kind = layer.getClassName();
+  const cfg = layer.getConfig() as Record<string, unknown>;
+  if (kind === 'Activation') {
+    const a = cfg.activation;
+    return a === 'relu' || a === 'relu6' || a === 'linear' ? { kind: a } : null;
+  }
+  if (kind === 'ReLU') {
+    const max = cfg.maxValue as number | null | undefined;
+    if (cfg.threshold || cfg.negativeSlope) return null;
+    return max == null ? { kind: 'relu' } : max === 6 ? { kind: 'relu6' } : null;
+  }
+  if (kind === 'LeakyReLU') return { kind: 'leakyrelu', alpha: (cfg.alpha as number | undefined) ?? 0.3 };
+  return null;
+}
+
+/** The longest fusable block starting at chain[i] and ending at or before chain[limit], or null. */
+export function planBlock(chain: readonly tf.layers.Layer[], i: number, limit: number): BlockPlan | null {
+  const conv = chain[i];
+  if (!conv) return null;
+  const kind = conv.getClassName();
+  if (kind !== 'Conv2D' && kind !== 'DepthwiseConv2D') return null;
+  const c = conv.getConfig() as unknown as ConvConfig;
+  const d = typeof c.dilationRate === 'number' ? [c.dilationRate, c.dilationRate] : c.dilationRate;
+  if (d[0] !== 1 || d[1] !== 1 || (c.dataFormat && c.dataFormat !== 'channelsLast')) return null;
+  const own = (conv as unknown as HasActivation).activation?.getClassName() ?? 'linear';
+  let act: BlockActivation | null = own === 'linear' || own === 'relu' || own === 'relu6' ? { kind: own } : null;
+  if (!act) return null;
+  let j = i, bn: tf.layers.Layer | null = null;
+  const next = chain[j + 1];
+  if (act.kind === 'linear' && j + 1 <= limit && next?.getClassName() === 'BatchNormalization') {
+    const axis = (next.getConfig() as { axis: number }).axis;
+    if (axis === -1 || axis === 3) { bn = next; j++; }
+  }
+  if (act.kind === 'linear' && j + 1 <= limit) {
+    const a = activationOf(chain[j + 1]!);
+    if (a) { act = a; j++; }
+  }
+  return { from: i, to: j, conv, bn, act };
+}
+
+/** A block's constants: folded filter and bias, and the filter rotated for the input gradient. */
+interface Folded { ids: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D; back: tf.Tensor4D }
+
+const weightIds = (p: BlockPlan) => [...p.conv.getWeights(), ...(p.bn?.getWeights() ?? [])].map((w) => w.dataId as object);
+
+function fold(p: BlockPlan): Folded {
+  const ids = weightIds(p);
+  const t = tf.tidy(() => {
+    const depthwise = p.conv.getClassName() === 'DepthwiseConv2D';
+    const c = p.conv.getConfig() as unknown as ConvConfig;
+    const [kernel, convBias] = p.conv.getWeights() as [tf.Tensor4D, tf.Tensor1D | undefined];
+    const [kh, kw, cin, cm] = kernel.shape;
+    const outCh = depthwise ? cin * cm : cm;
+    let filter: tf.Tensor4D = kernel;
+    let bias: tf.Tensor1D = c.useBias && convBias ? convBias : tf.zeros([outCh]);
+    if (p.bn) {
+      const bc = p.bn.getConfig() as unknown as { epsilon: number; center: boolean; scale: boolean };
+      const w = p.bn.getWeights();
+      let k = 0;
+      const gamma = bc.scale ? w[k++]! : null;
+      const beta = bc.center ? w[k++]! : null;
+      const [mean, variance] = [w[k++]!, w[k++]!];
+      // BN(z) = (z − mean)·γ/√(var + ε) + β = z·a + b: scale the filter's output channels by a.
+      const inv = tf.rsqrt(tf.add(variance, bc.epsilon));
+      const a = (gamma ? tf.mul(inv, gamma) : inv) as tf.Tensor1D;
+      filter = tf.mul(kernel, depthwise ? a.reshape([1, 1, cin, cm]) : a) as tf.Tensor4D;
+      bias = tf.add(tf.mul(tf.sub(bias, mean), a), beta ?? 0) as tf.Tensor1D;
+    }
+    const rotated = tf.reverse(filter, [0, 1]);
+    const back = (depthwise ? rotated.reshape([kh, kw, cin * cm, 1]) : tf.transpose(rotated, [0, 1, 3, 2])) as tf.Tensor4D;
+    // Copies, so the cache owns its tensors even when nothing was folded (filter may be the layer's own weight).
+    return { filter: tf.clone(filter), bias: tf.clone(bias), back: tf.clone(back) };
+  });
+  return { ids, ...t };
+}
+
+/** The mask of the activation's derivative, from its output y (every kind here keeps y's sign). */
+function activationGrad(act: BlockActivation, dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
+  switch (act.kind) {
+    case 'linear': return dy;
+    case 'relu': return tf.mul(dy, tf.step(y));
+    // 0 < y < 6. step(−(y − 6)) rather than lessEqual(y, 6) or sub(6, y): the broadcast-scalar comparison and
+    // the scalar-first subtraction are several times slower on wasm than an add, a negation and a step.
+    case 'relu6': return tf.mul(dy, tf.mul(tf.step(y), tf.step(tf.neg(tf.add(y, -6)))));
+    case 'leakyrelu': return tf.mul(dy, tf.step(y, act.alpha));
+  }
+}
+
+/** Compiled blocks of one model, keyed by their first layer; rebuilt when the weights change (sanity check). */
+export class FusedBlocks {
+  private readonly folded = new Map<string, Folded>();
+
+  private constants(p: BlockPlan): Folded {
+    const key = `${p.conv.name}|${p.bn?.name ?? ''}`;
+    const have = this.folded.get(key);
+    const ids = weightIds(p);
+    if (have && have.ids.length === ids.length && have.ids.every((id, i) => id === ids[i])) return have;
+    if (have) { have.filter.dispose(); have.bias.dispose(); have.back.dispose(); }
+    const f = fold(p);
+    [f.filter, f.bias, f.back].forEach((t) => tf.keep(t)); // may be first built inside a caller's tidy
+    this.folded.set(key, f);
+    return f;
+  }
+
+  /**
+   * Folds every block of the chain up front, so the adapter owns its constants from construction to dispose()
+   * (a cut inside a block, e.g. a CAM layer at a conv before its batch norm, folds that part on first use).
+   */
+  prepare(chain: readonly tf.layers.Layer[], last: number): void {
+    for (let i = 0; i <= last; i++) {
+      const p = planBlock(chain, i, last);
+      if (p) { this.constants(p); i = p.to; }
+    }
+  }
+
+  /** Applies the block: one fused kernel forward, the custom gradient backward. */
+  apply(p: BlockPlan, x: tf.Tensor4D): tf.Tensor4D {
+    const k = this.constants(p);
+    const depthwise = p.conv.getClassName() === 'DepthwiseConv2D';
+    const c = p.conv.getConfig() as unknown as ConvConfig;
+    const activation = p.act.kind;
+    const leakyreluAlpha = p.act.kind === 'leakyrelu' ? p.act.alpha : undefined;
+    // The kernel itself: tf.fused.* would split into conv, add and activation whenever a gradient is being
+    // recorded, which is exactly when the custom gradient below runs.
+    const attrs = { strides: c.strides, pad: c.padding, dataFormat: 'NHWC', dilations: [1, 1], activation, leakyreluAlpha };
+    const forward = (input: tf.Tensor4D) => tf.engine().runKernel(depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D', { x: input, filter: k.filter, bias: k.bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth === 0) return forward(x);
+    const run = tf.customGrad(((input: tf.Tensor4D, save: tf.GradSaveFunc) => {
+      const y = forward(input);
+      save([y]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor4D, [saved]: tf.Tensor[]) => {
+          const dz = activationGrad(p.act, dy, saved as tf.Tensor4D);
+          const info = tf.backend_util.computeConv2DInfo(input.shape, k.filter.shape, c.strides, 1, c.padding, undefined, depthwise, 'channelsLast');
+          return depthwise ? depthwiseInputGrad(dz, k.back, info, k.filter.shape[3]) : conv2dInputGrad(dz, k.back, info);
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return run(x) as tf.Tensor4D;
+  }
+
+  dispose(): void {
+    for (const f of this.folded.values()) { f.filter.dispose(); f.bias.dispose(); f.back.dispose(); }
+    this.folded.clear();
+  }
+}
