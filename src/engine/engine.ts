@@ -208,7 +208,7 @@ export class Engine {
         if (hit) return { ok: true as const, vis: { ...hit, cached: true } };
         const t0 = performance.now();
         const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
-        this.adapter ??= new LayersAdapter(model.model, model.entry);
+        this.adapter ??= new LayersAdapter(model.model, model.entry, model.blocks ?? undefined);
         const adapter = this.adapter;
         const idx = model.model.layers.findIndex((l) => l.name === req.layer);
         if (idx < 0) return fail('bad-request', `${model.entry.name} has no layer "${req.layer}"`);
@@ -423,7 +423,7 @@ export class Engine {
         if (ctrl.signal.aborted) throw new Cancelled();
         const { model } = await this.prepare(req.modelId, req.backend, req.remembered, null);
         const input = await this.inputFor(req, model);
-        this.adapter ??= new LayersAdapter(model.model, model.entry);
+        this.adapter ??= new LayersAdapter(model.model, model.entry, model.blocks ?? undefined);
         let adapter: LayersAdapter | CustomHeadAdapter = this.adapter;
         if (req.head === 'custom') {
           const h = await this.teacher.head(model.entry.id);

@@ -2,6 +2,7 @@
 // owns; classify() returns plain objects. Runs the same in the offscreen document and in Node (unit tests):
 // the caller supplies how to read a file.
 import * as tf from '@tensorflow/tfjs';
+import { FusedBlocks, plainChain, runChain } from '../explain/fused-blocks';
 import type { ModelEntry } from '../shared/catalog';
 import type { Prediction } from '../shared/messages';
 import { toModelInput, type PixelSource } from './preprocess';
@@ -44,12 +45,23 @@ export function useClampForRelu6(model: tf.LayersModel): number {
 }
 
 export class NetLensModel {
+  /**
+   * For plain-chain models: the conv blocks with batch norm folded in, each run as one fused kernel. Inference
+   * goes through them (MobileNet v1: three kernels a block become one), and the explanation adapter shares them.
+   */
+  readonly blocks: FusedBlocks | null;
+  private readonly chain: tf.layers.Layer[] | null;
+
   private constructor(
     readonly entry: ModelEntry,
     readonly labels: readonly string[],
     readonly model: tf.LayersModel,
     readonly loadMs: number,
-  ) {}
+  ) {
+    this.chain = plainChain(model);
+    this.blocks = this.chain ? new FusedBlocks() : null;
+    if (this.chain) tf.tidy(() => this.blocks!.prepare(this.chain!, this.chain!.length - 1));
+  }
 
   static async load(entry: ModelEntry, opts: LoadOptions): Promise<NetLensModel> {
     const t0 = performance.now();
@@ -127,7 +139,7 @@ export class NetLensModel {
   /** Class probabilities [batch, classes] for a preprocessed batch. The caller owns (and disposes) the result. */
   infer(batch: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
-      const out = this.model.predict(batch) as tf.Tensor;
+      const out = this.chain ? runChain(this.blocks!, this.chain, batch, 0, this.chain.length - 1) : this.model.predict(batch) as tf.Tensor;
       const flat = out.reshape([out.shape[0]!, -1]) as tf.Tensor2D;
       return this.entry.output === 'logits' ? tf.softmax(flat) : flat;
     });
@@ -143,5 +155,5 @@ export class NetLensModel {
     }
   }
 
-  dispose(): void { this.model.dispose(); }
+  dispose(): void { this.blocks?.dispose(); this.model.dispose(); }
 }

@@ -64,6 +64,35 @@ export function planBlock(chain: readonly tf.layers.Layer[], i: number, limit: n
   return { from: i, to: j, conv, bn, act };
 }
 
+/** The model's layers after its input, if each feeds the next and nothing else (null for graphs with branches). */
+export function plainChain(model: tf.LayersModel): tf.layers.Layer[] | null {
+  const layers = model.layers;
+  const chain = layers.slice(layers[0]?.getClassName() === 'InputLayer' ? 1 : 0);
+  for (let i = 1; i < chain.length; i++) {
+    const inbound = (chain[i] as unknown as { inboundNodes: { inboundLayers: tf.layers.Layer[] }[] }).inboundNodes[0]?.inboundLayers;
+    if (inbound?.length !== 1 || inbound[0] !== chain[i - 1]) return null;
+  }
+  return chain;
+}
+
+/**
+ * Runs chain[from..to] in inference mode, each fusable block as one kernel, everything else by layer.apply.
+ * `other` may take over a layer that is not in a block (the adapter's linear logits, constant batch norm).
+ */
+export function runChain(blocks: FusedBlocks, chain: readonly tf.layers.Layer[], x: tf.Tensor, from: number, to: number, other?: (i: number, y: tf.Tensor) => tf.Tensor | null): tf.Tensor {
+  let y = x;
+  for (let i = from; i <= to; i++) {
+    const block = y.rank === 4 ? planBlock(chain, i, to) : null;
+    if (block) {
+      y = blocks.apply(block, y as tf.Tensor4D);
+      i = block.to;
+    } else {
+      y = other?.(i, y) ?? chain[i]!.apply(y, { training: false }) as tf.Tensor;
+    }
+  }
+  return y;
+}
+
 /** A block's constants: folded filter and bias, and the filter rotated for the input gradient. */
 interface Folded { ids: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D; back: tf.Tensor4D }
 

@@ -188,7 +188,7 @@ async function main() {
         done(await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/${photos[i % 7]}?n=${i}` }));
         if (i % 5 === 4) await off.evaluate(`(async () => {
           const { engine, explain } = globalThis.__netlens; const m = engine.model;
-          const a = new explain.LayersAdapter(m.model, m.entry);
+          const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
           const key = [...engine.inputs.keys()].pop(); const x = engine.inputs.get(key);
           await explain.getMethod('grad-cam').explain(a, x, { kind: 'class', index: 1 }, { layer: '' });
         })()`);
@@ -208,14 +208,18 @@ async function main() {
     results.explain = await off.evaluate(`(async () => {
       const { engine, tf, explain } = globalThis.__netlens;
       const m = engine.model;
-      const a = new explain.LayersAdapter(m.model, m.entry);
+      const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
       const bmp = await createImageBitmap(await (await fetch(window.__benchImage)).blob());
       const x = explain.toModelInput(bmp, m.entry); bmp.close();
       const target = { kind: 'class', index: 249 };
       const time = async (f, reps = 1) => { const ts = []; for (let i = 0; i < reps; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); } ts.sort((p, q) => p - q); return ts[ts.length >> 1]; };
-      const forward = async () => { const y = m.model.predict(x); await y.data(); y.dispose(); };
-      await forward(); await forward();
+      // One forward pass = NetLens's own inference (fused conv blocks), the fastest forward pass there is here;
+      // TF.js Layers' model.predict is timed too, for reference.
+      const forward = async () => { const y = m.infer(x); await y.data(); y.dispose(); };
+      const keras = async () => { const y = m.model.predict(x); await y.data(); y.dispose(); };
+      await forward(); await forward(); await keras();
       const fwd = await time(forward, 9);
+      const kerasMs = await time(keras, 9);
       const before = tf.memory().numTensors;
       const rows = [];
       for (const id of explain.METHODS.keys()) {
@@ -236,7 +240,7 @@ async function main() {
       }
       const leaked = tf.memory().numTensors - before;
       x.dispose();
-      return { backend: tf.getBackend(), forwardMs: Math.round(fwd * 10) / 10, rows, batching, tensorLeak: leaked };
+      return { backend: tf.getBackend(), forwardMs: Math.round(fwd * 10) / 10, kerasPredictMs: Math.round(kerasMs * 10) / 10, rows, batching, tensorLeak: leaked };
     })()`);
     // Layers: every requested layer from one multi-output pass, and feature visualisation.
     log('layers: activations vs one forward pass; bytes for the default toggles; feature visualisation per 100 steps');
@@ -246,7 +250,7 @@ async function main() {
       const bmp = await createImageBitmap(await (await fetch(window.__benchImage)).blob());
       const x = explain.toModelInput(bmp, m.entry); bmp.close();
       const time = async (f, reps) => { const ts = []; for (let i = 0; i < reps; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); } ts.sort((p, q) => p - q); return ts[ts.length >> 1]; };
-      const forward = async () => { const y = m.model.predict(x); await y.data(); y.dispose(); };
+      const forward = async () => { const y = m.infer(x); await y.data(); y.dispose(); };
       await forward();
       const fwd = await time(forward, 7);
       const cache = new Map();
@@ -257,7 +261,7 @@ async function main() {
       const tDef = await time(async () => { defBytes = JSON.stringify(await layers.computeActivations(m.model, m.entry, x, defaults, { classIndex: 249 }, cache)).length; }, 5);
       await layers.computeActivations(m.model, m.entry, x, all, { classIndex: 249 }, cache);
       const tAll = await time(async () => { allBytes = JSON.stringify(await layers.computeActivations(m.model, m.entry, x, all, { classIndex: 249 }, cache)).length; }, 3);
-      const a = new explain.LayersAdapter(m.model, m.entry);
+      const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
       const vis = async (layer, pre) => { const t = performance.now(); await layers.visualiseChannel(a, a.split(pre).features, 3, { steps: 100 }, a.split(layer).features); return performance.now() - t; };
       const visEarly = await vis('conv_pw_4_relu', 'conv_pw_4_bn');
       const visLate = await vis('conv_pw_11_relu', 'conv_pw_11_bn');
@@ -313,7 +317,7 @@ async function main() {
   }
   if (results.explain) {
     const e = results.explain;
-    lines.push('', `Explanations on ${e.backend}, one forward pass = ${e.forwardMs} ms (same run):`, '', '| method (default settings) | median | × forward pass |', '|---|---:|---:|');
+    lines.push('', `Explanations on ${e.backend}, one forward pass = ${e.forwardMs} ms (NetLens inference; TF.js Layers predict ${e.kerasPredictMs} ms; same run):`, '', '| method (default settings) | median | × forward pass |', '|---|---:|---:|');
     for (const r of e.rows) lines.push(`| ${r.id} ${JSON.stringify(r.params).replace(/"/g, '')} | ${r.ms} ms | ${r.xForward}× |`);
     lines.push('', '| batching | unbatched | batch 8 | batch 16 | batch 8 / unbatched | batch 16 / unbatched |', '|---|---:|---:|---:|---:|---:|');
     for (const b of e.batching) lines.push(`| ${b.name} | ${b.unbatchedMs} ms | ${b.batch8Ms} ms | ${b.batch16Ms} ms | ${b.ratio8} | ${b.ratio16} |`);

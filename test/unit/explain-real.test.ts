@@ -59,6 +59,15 @@ describe('the adapter', () => {
     expect(adapter.convLayers()).not.toContain('conv_preds');
   });
 
+  test('inference through the fused blocks equals TF.js Layers predict', async () => {
+    expect(model.blocks).not.toBeNull();
+    const x = input('eagle.jpg');
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(model.infer(x), model.model.predict(x) as tf.Tensor2D))));
+    const v = (await d.data())[0]!;
+    d.dispose();
+    expect(v).toBeLessThan(1e-5);
+  });
+
   // Fused blocks (conv + batch norm + ReLU6 as one kernel) must give the same numbers when a cut falls before,
   // inside or after a block: a conv layer, its batch norm, its activation.
   for (const layer of ['conv_pw_5', 'conv_pw_5_bn', 'conv_pw_5_relu', 'conv_dw_6']) {
