@@ -20,7 +20,7 @@ import { floatsToBase64 } from '../shared/wire';
 import type { ClassifyResult as ClassifyResultT, TrainSummary, ExplainResult, FeatureVis, LayerActivations, WireMap } from '../shared/messages';
 import { computeActivations, describeLayers } from '../layers/activations';
 import { visualiseChannel } from '../layers/feature-vis';
-import { ArchiveError, Teacher, TooLittleData, type TrainProgress } from '../teach/teacher';
+import { ArchiveError, embeddingLayer, Teacher, TooLittleData, type TrainProgress } from '../teach/teacher';
 
 function bytesToBase64(b: Uint8Array): string {
   let s = '';
@@ -332,18 +332,23 @@ export class Engine {
     this.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
     const t1 = performance.now();
     const input = toModelInput(img.bitmap, model.entry);
-    let predictions;
+    const wantCustom = req.mode === 'custom' || req.mode === 'both';
+    // With a head of the user's classes, the embedding layer comes out of the same forward pass.
+    const featureLayer = wantCustom && await this.teacher.head(model.entry.id).catch(() => null) ? embeddingLayer(model) : null;
+    let predictions, features: tf.Tensor | null = null;
     try {
-      const probs = model.infer(input);
-      try { predictions = topK(await probs.data(), 5, model.labels); } finally { probs.dispose(); }
+      const out = featureLayer ? model.inferWithLayer(input, featureLayer) : { probs: model.infer(input), features: null };
+      features = out.features;
+      try { predictions = topK(await out.probs.data(), 5, model.labels); } finally { out.probs.dispose(); }
     } catch (e) {
       input.dispose();
+      features?.dispose();
       throw e;
     }
     const elapsedMs = performance.now() - t1;
     let custom: ClassifyResultT['custom'];
-    if (req.mode === 'custom' || req.mode === 'both') {
-      const c = await this.teacher.predict(model, input).catch(() => null);
+    if (wantCustom) {
+      const c = features ? await this.teacher.predict(model, input, 5, features).catch(() => null).finally(() => features!.dispose()) : null;
       custom = c ? { predictions: c.predictions, valAccuracy: c.info.valAccuracy, trainedAt: c.info.trainedAt } : null;
     }
     this.remember(this.inputs, `${req.requestId}|${model.entry.id}`, input, INPUT_CACHE, (t) => t.dispose());

@@ -33,15 +33,14 @@ async function sha256Hex(buf: ArrayBuffer): Promise<string> {
 /**
  * TF.js Layers computes Keras's "relu6" as minimum(6, relu(x)); on wasm that broadcast-scalar Minimum runs about
  * 7× slower than a clamp and was a large share of MobileNet's forward pass. tf.relu6 is a single clamp kernel
- * with identical values, so each relu6 activation is switched to it. Returns how many were switched.
+ * with identical values, so each relu6 activation is switched to it. (Plain-chain models mostly run through the
+ * fused blocks instead; this covers the rest: MobileNet v2, the layer views' sub-models, cuts inside a block.)
  */
-export function useClampForRelu6(model: tf.LayersModel): number {
-  let n = 0;
+function useClampForRelu6(model: tf.LayersModel): void {
   for (const layer of model.layers) {
     const act = (layer as unknown as { activation?: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor } }).activation;
-    if (act?.getClassName() === 'relu6') { act.apply = (x) => tf.relu6(x); n++; }
+    if (act?.getClassName() === 'relu6') act.apply = (x) => tf.relu6(x);
   }
-  return n;
 }
 
 export class NetLensModel {
@@ -51,6 +50,8 @@ export class NetLensModel {
    */
   readonly blocks: FusedBlocks | null;
   private readonly chain: tf.layers.Layer[] | null;
+  /** sub-models for layerOutput on branched models; they share the model's weights (nothing to dispose) */
+  private readonly subModels = new Map<string, tf.LayersModel>();
 
   private constructor(
     readonly entry: ModelEntry,
@@ -138,11 +139,44 @@ export class NetLensModel {
 
   /** Class probabilities [batch, classes] for a preprocessed batch. The caller owns (and disposes) the result. */
   infer(batch: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => this.probabilities(this.chain ? runChain(this.blocks!, this.chain, batch, 0, this.chain.length - 1) : this.model.predict(batch) as tf.Tensor));
+  }
+
+  /**
+   * Class probabilities and the output of `layer` from one pass (a plain chain is simply run on from the layer);
+   * a branched model takes two. The caller owns both.
+   */
+  inferWithLayer(batch: tf.Tensor4D, layer: string): { probs: tf.Tensor2D; features: tf.Tensor } {
+    if (!this.chain) return { probs: this.infer(batch), features: this.layerOutput(batch, layer) };
     return tf.tidy(() => {
-      const out = this.chain ? runChain(this.blocks!, this.chain, batch, 0, this.chain.length - 1) : this.model.predict(batch) as tf.Tensor;
-      const flat = out.reshape([out.shape[0]!, -1]) as tf.Tensor2D;
-      return this.entry.output === 'logits' ? tf.softmax(flat) : flat;
+      const k = this.chainIndex(layer);
+      const features = runChain(this.blocks!, this.chain!, batch, 0, k);
+      return { probs: this.probabilities(runChain(this.blocks!, this.chain!, features, k + 1, this.chain!.length - 1)), features };
     });
+  }
+
+  /** One layer's output for a batch: through the fused blocks on a plain chain, else a sub-model sharing the weights. */
+  layerOutput(batch: tf.Tensor4D, layer: string): tf.Tensor {
+    return tf.tidy(() => {
+      if (this.chain) return runChain(this.blocks!, this.chain, batch, 0, this.chainIndex(layer));
+      let sub = this.subModels.get(layer);
+      if (!sub) {
+        sub = tf.model({ inputs: this.model.inputs, outputs: this.model.getLayer(layer).output as tf.SymbolicTensor });
+        this.subModels.set(layer, sub);
+      }
+      return sub.predict(batch) as tf.Tensor;
+    });
+  }
+
+  private chainIndex(layer: string): number {
+    const k = this.chain!.findIndex((l) => l.name === layer);
+    if (k < 0) throw new Error(`${this.entry.name} has no layer "${layer}"`);
+    return k;
+  }
+
+  private probabilities(out: tf.Tensor): tf.Tensor2D {
+    const flat = out.reshape([out.shape[0]!, -1]) as tf.Tensor2D;
+    return this.entry.output === 'logits' ? tf.softmax(flat) : flat;
   }
 
   /** Top-k classes for one image, as plain objects. */

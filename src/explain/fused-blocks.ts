@@ -1,25 +1,25 @@
-// Gradient-mode fast path for the conv blocks CNNs are made of: a Conv2D or DepthwiseConv2D, the batch norm
-// after it and the activation after that run forward as ONE fused kernel (batch norm folded into the filter and
-// bias), with a hand-written backward pass: the activation's mask, then one stride-1 conv with the filter
-// rotated 180° (precomputed once). Layer by layer, each block cost five forward kernels and about ten backward
-// ones, several of them slow on wasm (Minimum and Greater with a broadcast scalar run 5–10× slower than a
-// clamp), plus a copy of every saved activation; and the rotated filter was rebuilt on every call, so XNNPACK
-// re-packed its weights every time. Only the input gradient is computed: the weights are constants here.
+// The conv blocks CNNs are made of — a Conv2D or DepthwiseConv2D, the batch norm after it and the activation
+// after that — run as ONE fused kernel, the batch norm folded into the filter and bias. Inference uses them
+// (three kernels a block become one), and so do gradients, with a hand-written backward pass: the activation's
+// mask, then one stride-1 conv with the filter rotated 180° (precomputed once). Layer by layer, each block cost
+// five forward kernels and about ten backward ones, several of them slow on wasm (Minimum and Greater with a
+// broadcast scalar run 5–10× slower than a clamp), plus a copy of every saved activation; and the rotated filter
+// was rebuilt on every call, so XNNPACK re-packed its weights every time. Only the input gradient is computed:
+// the weights are constants here.
 import * as tf from '@tensorflow/tfjs';
 import { conv2dInputGrad, depthwiseInputGrad } from './wasm-grads';
 
 export type BlockActivation = { kind: 'linear' | 'relu' | 'relu6' } | { kind: 'leakyrelu'; alpha: number };
 
 export interface BlockPlan {
-  /** chain indices covered, inclusive */
-  from: number;
+  /** the last chain index the block covers (it starts at the conv) */
   to: number;
   conv: tf.layers.Layer;
   bn: tf.layers.Layer | null;
   act: BlockActivation;
 }
 
-interface ConvConfig { strides: [number, number]; padding: 'same' | 'valid'; dilationRate: number | [number, number]; dataFormat?: string; useBias: boolean; depthMultiplier?: number }
+interface ConvConfig { strides: [number, number]; padding: 'same' | 'valid'; dilationRate: number | [number, number]; dataFormat?: string; useBias: boolean }
 type HasActivation = { activation?: { getClassName(): string } };
 
 /** The activation a layer applies, when it is one the fused kernels have (null otherwise). */
@@ -61,7 +61,7 @@ export function planBlock(chain: readonly tf.layers.Layer[], i: number, limit: n
     const a = activationOf(chain[j + 1]!);
     if (a) { act = a; j++; }
   }
-  return { from: i, to: j, conv, bn, act };
+  return { to: j, conv, bn, act };
 }
 
 /** The model's layers after its input, if each feeds the next and nothing else (null for graphs with branches). */
@@ -158,8 +158,9 @@ export class FusedBlocks {
   }
 
   /**
-   * Folds every block of the chain up front, so the adapter owns its constants from construction to dispose()
-   * (a cut inside a block, e.g. a CAM layer at a conv before its batch norm, folds that part on first use).
+   * Folds every block of chain[0..last] up front, so the owner (the loaded model, or an adapter of its own) holds
+   * its constants from construction to dispose(); a cut inside a block, e.g. a CAM layer at a conv before its
+   * batch norm, folds that part on first use.
    */
   prepare(chain: readonly tf.layers.Layer[], last: number): void {
     for (let i = 0; i <= last; i++) {

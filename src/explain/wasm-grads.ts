@@ -69,6 +69,13 @@ export function depthwiseBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, 
   });
 }
 
+/** [N, OH, OW, C] → [N, OH·sh, OW·sw, C] with each value at (i·sh, j·sw) and zeros between (and after) them. */
+function insertZeros(v: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  if (sh === 1 && sw === 1) return v;
+  const [n, oh, ow, c] = v.shape;
+  return v.reshape([n, oh, 1, ow, 1, c]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]).reshape([n, oh * sh, ow * sw, c]) as tf.Tensor4D;
+}
+
 /**
  * dy laid out for an input gradient by stride-1 correlation: zeros inserted between rows and columns for the
  * forward stride (the trailing zeros kept, so it is one pad and no slice), and the explicit padding that makes
@@ -77,12 +84,8 @@ export function depthwiseBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, 
  * are cropped.
  */
 function spreadForInputGrad(dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): { d: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
-  const [n, oh, ow, c] = dy.shape;
-  const sh = info.strideHeight, sw = info.strideWidth;
-  let d = dy;
-  if (sh > 1 || sw > 1) {
-    d = dy.reshape([n, oh, 1, ow, 1, c]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]).reshape([n, oh * sh, ow * sw, c]) as tf.Tensor4D;
-  }
+  const [n, , , c] = dy.shape;
+  let d = insertZeros(dy, info.strideHeight, info.strideWidth);
   const top = info.effectiveFilterHeight - 1 - info.padInfo.top, left = info.effectiveFilterWidth - 1 - info.padInfo.left;
   const bottom = info.inHeight + info.effectiveFilterHeight - 1 - top - d.shape[1];
   const right = info.inWidth + info.effectiveFilterWidth - 1 - left - d.shape[2];
@@ -128,11 +131,8 @@ export function depthwiseBackpropInputFromOps(inputShape: [number, number, numbe
 /** Puts [N, OH, OW, C] values back at the strided positions of tap (i, j) in a [N, H, W, C] grid of zeros. */
 function untap(v: tf.Tensor4D, i: number, j: number, sh: number, sw: number, h: number, w: number): tf.Tensor4D {
   const [n, oh, ow, c] = v.shape;
-  let d = v;
-  if (sh > 1 || sw > 1) {
-    d = v.reshape([n, oh, 1, ow, 1, c]).pad([[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]])
-      .reshape([n, oh * sh, ow * sw, c]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]) as tf.Tensor4D;
-  }
+  // Without the trailing zeros: they could run past the grid's edge.
+  const d = sh > 1 || sw > 1 ? insertZeros(v, sh, sw).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]) as tf.Tensor4D : v;
   return tf.pad(d, [[0, 0], [i, h - i - d.shape[1]], [j, w - j - d.shape[2]], [0, 0]]);
 }
 

@@ -17,25 +17,15 @@ export interface TrainProgress { phase: 'embedding' | 'training'; progress: numb
 export interface TrainSummary { classNames: string[]; examples: number; valAccuracy: number; confusion: number[][]; epochs: number; ms: number; embedMs: number }
 
 export class Teacher {
-  private embedders = new Map<string, tf.LayersModel>();
   private heads = new Map<string, { info: HeadInfo; model: tf.LayersModel } | null>();
 
   /** The backbone's pooled features: the spatial mean of the catalog's Grad-CAM layer (the last conv features). */
   embed(model: NetLensModel, batch: tf.Tensor4D): tf.Tensor2D {
-    const layer = model.entry.layers.gradCam;
-    if (!layer) throw new Error(`${model.entry.name} has no feature layer to learn from`);
-    let m = this.embedders.get(model.entry.id);
-    if (!m) {
-      // Shares the model's layers and weights: dropped, never disposed, when the model changes.
-      m = tf.model({ inputs: model.model.inputs, outputs: model.model.getLayer(layer).output as tf.SymbolicTensor });
-      this.embedders.set(model.entry.id, m);
-    }
-    return tf.tidy(() => (m!.predict(batch) as tf.Tensor4D).mean([1, 2]) as tf.Tensor2D);
+    return tf.tidy(() => pool(model.layerOutput(batch, embeddingLayer(model))));
   }
 
   forget(modelId?: string) {
-    if (modelId) { this.embedders.delete(modelId); const h = this.heads.get(modelId); h?.model.dispose(); this.heads.delete(modelId); return; }
-    this.embedders.clear();
+    if (modelId) { const h = this.heads.get(modelId); h?.model.dispose(); this.heads.delete(modelId); return; }
     this.heads.forEach((h) => h?.model.dispose());
     this.heads.clear();
   }
@@ -149,16 +139,27 @@ export class Teacher {
     return loaded;
   }
 
-  async predict(model: NetLensModel, input: tf.Tensor4D, k = 5): Promise<{ predictions: Prediction[]; info: HeadInfo } | null> {
+  /** The user's classes for an input; `features`, when the caller already has the embedding layer's output. */
+  async predict(model: NetLensModel, input: tf.Tensor4D, k = 5, features?: tf.Tensor): Promise<{ predictions: Prediction[]; info: HeadInfo } | null> {
     const h = await this.head(model.entry.id);
     if (!h) return null;
-    const probs = tf.tidy(() => h.model.predict(this.embed(model, input)) as tf.Tensor2D);
+    const probs = tf.tidy(() => h.model.predict(features ? pool(features) : this.embed(model, input)) as tf.Tensor2D);
     const p = Array.from(await probs.data());
     probs.dispose();
     const predictions = p.map((prob, index) => ({ index, className: h.info.classNames[index] ?? `class ${index}`, prob })).sort((a, b) => b.prob - a.prob).slice(0, k);
     return { predictions, info: h.info };
   }
 }
+
+/** The layer a backbone's embedding is taken from. */
+export function embeddingLayer(model: NetLensModel): string {
+  const layer = model.entry.layers.gradCam;
+  if (!layer) throw new Error(`${model.entry.name} has no feature layer to learn from`);
+  return layer;
+}
+
+/** [B, H, W, C] features → [B, C]: the spatial mean. */
+const pool = (features: tf.Tensor): tf.Tensor2D => features.mean([1, 2]) as tf.Tensor2D;
 
 /**
  * [1, H, W, 3] model input → [1 + n, H, W, 3]: the image and n augmented copies (random crop of 80–100 %,

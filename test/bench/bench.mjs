@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { attachOffscreen, clickMenu, launch, setSettings, CHROMIUM, ROOT } from '../support/browser.mjs';
+import { attachOffscreen, clickMenu, openGalleryPage, launch, setSettings, CHROMIUM, ROOT } from '../support/browser.mjs';
 import { startGallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
 
@@ -28,8 +28,7 @@ async function coldStart(gallery) {
   // Browser launch → first result, fresh profile: includes the one-time backend measurement and model load.
   const t0 = performance.now();
   const h = await launch();
-  const page = await h.context.newPage();
-  await page.goto(gallery.origin + '/');
+  const page = await openGalleryPage(h, gallery);
   const r = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' }));
   const ms = performance.now() - t0;
   await h.close();
@@ -63,8 +62,7 @@ async function inHost(off, n) {
 async function teachBench(gallery) {
   const h = await launch();
   try {
-    const page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    const page = await openGalleryPage(h, gallery);
     done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' })); // model loaded and warm
     // Two classes created directly in the extension's IndexedDB (the E2E test covers "New class…" through the page).
     const classIds = await h.sw.evaluate(async () => {
@@ -129,8 +127,7 @@ async function main() {
     results.coldStart = { medianMs: round(median(colds.map((c) => c.ms)), 0), runsMs: colds.map((c) => round(c.ms, 0)), backend: colds[0].backend };
 
     const h = await launch({ extraArgs: ['--enable-unsafe-webgpu'] });
-    const page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    const page = await openGalleryPage(h, gallery);
     const imageUrl = gallery.origin + '/images/dog.jpg';
     for (const backend of (process.env.BENCH_BACKENDS ?? 'wasm,webgl,webgpu,cpu').split(',')) {
       const n = backend === 'webgpu' || backend === 'cpu' ? N_SLOW : N;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
-import { clickMenu, launch, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
+import { clickMenu, openGalleryPage, launch, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
 
 const TRAIN = { zebra: crops('giraffe.jpg', 6, 11), beach: crops('kite.jpg', 6, 12) };
 const HELD_OUT = { zebra: crops('giraffe.jpg', 2, 91), kite: crops('kite.jpg', 2, 92) };
@@ -81,8 +81,7 @@ describe('the popup’s My classes view', () => {
   beforeAll(async () => {
     gallery = await startGallery();
     h = await launch();
-    page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    page = await openGalleryPage(h, gallery);
     tabId = await tabIdOf(h, page);
   });
   afterAll(async () => { await h?.close().catch(() => undefined); await gallery?.close(); });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { GALLERY_ITEMS, startGallery, type Gallery, type GalleryItem } from '../support/gallery.mjs';
-import { attachOffscreen, clickMenu, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
+import { attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
 import type { TabState } from '../../src/shared/tab-state';
 
 // Top-1 of MobileNet v1 0.75 on each photo, from shared/models/mobilenet-v1-0.75-224/PROVENANCE.md.
@@ -52,9 +52,7 @@ describe('classify from the context menu (wasm, auto backend)', () => {
   beforeAll(async () => {
     gallery = await startGallery();
     h = await launch();
-    page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
-    await page.waitForSelector('body[data-ready=true]');
+    page = await openGalleryPage(h, gallery);
   });
   afterAll(async () => { await h?.close(); await gallery?.close(); });
 
@@ -213,9 +211,7 @@ describe('WebGPU (SwiftShader) agrees with the cpu backend', () => {
   afterAll(async () => { await h?.close(); await gallery?.close(); });
 
   test('same image, webgpu vs cpu: top-5 indices equal, probabilities within 1e-3', async () => {
-    const page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
-    await page.waitForSelector('body[data-ready=true]');
+    const page = await openGalleryPage(h, gallery);
     // The small model keeps SwiftShader's WebGPU (CPU emulation, ~50× slower than wasm here) affordable.
     await setSettings(h, { modelId: 'mobilenet-v1-0.25-224', backend: 'webgpu' });
     const gpu = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }, 170_000));
@@ -240,8 +236,7 @@ describe('WebGPU device lost', () => {
   afterAll(async () => { await h?.close(); await gallery?.close(); });
 
   test('the next request falls back to the next backend and says why', async () => {
-    const page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    const page = await openGalleryPage(h, gallery);
     await setSettings(h, { modelId: 'mobilenet-v1-0.25-224', backend: 'webgpu' });
     const first = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }, 170_000));
     expect(first.result.backend).toBe('webgpu');

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
-import { clickMenu, launch, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
+import { clickMenu, openGalleryPage, launch, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
 import { ROOT } from '../support/browser.mjs';
 
 describe('Explain view', () => {
@@ -15,8 +15,7 @@ describe('Explain view', () => {
   beforeAll(async () => {
     gallery = await startGallery();
     h = await launch();
-    page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    page = await openGalleryPage(h, gallery);
     const s = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' });
     expect(s.status).toBe('done');
     popup = await openPopup(h, await tabIdOf(h, page));

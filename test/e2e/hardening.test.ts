@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
-import { DIST, attachOffscreen, clickMenu, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
+import { DIST, attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
 import type { TabState } from '../../src/shared/tab-state';
 
 type Done = Extract<TabState, { status: 'done' }>;
@@ -27,9 +27,7 @@ async function nextStillWorks() {
 beforeAll(async () => {
   gallery = await startGallery();
   h = await launch();
-  page = await h.context.newPage();
-  await page.goto(gallery.origin + '/');
-  await page.waitForSelector('body[data-ready=true]');
+  page = await openGalleryPage(h, gallery);
 });
 afterAll(async () => { await h?.close(); await gallery?.close(); });
 
@@ -45,8 +43,7 @@ describe('a damaged build', () => {
     const gallery = await startGallery(); // its own server: see the note above
     const h2 = await launch({ extDir: dir });
     try {
-      const p2 = await h2.context.newPage();
-      await p2.goto(gallery.origin + '/');
+      const p2 = await openGalleryPage(h2, gallery);
       // An explicit backend: this case is about the damaged model, not the one-time backend measurement.
       await setSettings(h2, { modelId: 'darknet-tiny-imagenet', backend: 'wasm' });
       const s = failed(await clickMenu(h2, p2, { srcUrl: gallery.origin + '/images/dog.jpg' }, 45_000).catch(async (e) => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
-import { clickMenu, launch, openPopup, ROOT, tabIdOf, type Harness } from '../support/browser.mjs';
+import { clickMenu, openGalleryPage, launch, openPopup, ROOT, tabIdOf, type Harness } from '../support/browser.mjs';
 
 const LAYER = 'conv_pw_3_relu'; // not among mobilenet-v1-0.75's default layers
 
@@ -41,8 +41,7 @@ describe('Layers view', () => {
   beforeAll(async () => {
     gallery = await startGallery();
     h = await launch();
-    page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    page = await openGalleryPage(h, gallery);
     const s = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' });
     expect(s.status).toBe('done');
     tabId = await tabIdOf(h, page);

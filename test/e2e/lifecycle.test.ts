@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import zlib from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
-import { attachOffscreen, clickMenu, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
+import { attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
 
 /** A w×h RGB PNG with horizontal stripes, built row by row (identical rows compress to almost nothing). */
 function stripedPng(w: number, h: number): Buffer {
@@ -34,9 +34,7 @@ describe('lifecycle', () => {
   beforeAll(async () => {
     gallery = await startGallery();
     h = await launch();
-    page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
-    await page.waitForSelector('body[data-ready=true]');
+    page = await openGalleryPage(h, gallery);
   });
   afterAll(async () => { await h?.close(); await gallery?.close(); });
 

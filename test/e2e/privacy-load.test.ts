@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { GALLERY_ITEMS, startGallery, type Gallery } from '../support/gallery.mjs';
-import { attachOffscreen, clickMenu, launch, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
+import { attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
 
 describe('privacy: every request the browser makes', () => {
   let gallery: Gallery;
@@ -21,9 +21,7 @@ describe('privacy: every request the browser makes', () => {
   afterAll(async () => { await gallery?.close(); fs.rmSync(path.dirname(netlog), { recursive: true, force: true }); });
 
   test('only the gallery and the clicked images appear in the net log', async () => {
-    const page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
-    await page.waitForSelector('body[data-ready=true]');
+    const page = await openGalleryPage(h, gallery);
     const asked: string[] = [];
     for (const item of GALLERY_ITEMS.filter((i) => i.kind === 'same-origin' || i.kind === 'cross-origin' || i.kind === 'srcset')) {
       const src = await page.locator(`#${item.id}`).evaluate((e) => (e as HTMLImageElement).currentSrc);
@@ -66,8 +64,7 @@ describe('load: 100 classifications and 20 explanations', () => {
   beforeAll(async () => {
     gallery = await startGallery();
     h = await launch({ extraArgs: ['--js-flags=--expose-gc'] });
-    page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    page = await openGalleryPage(h, gallery);
   });
   afterAll(async () => { await h?.close(); await gallery?.close(); });
 

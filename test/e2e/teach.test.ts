@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
-import { clickMenu, launch, setSettings, type Harness } from '../support/browser.mjs';
+import { clickMenu, openGalleryPage, launch, setSettings, type Harness } from '../support/browser.mjs';
 
 const TRAIN = { zebra: crops('giraffe.jpg', 8, 11), beach: crops('kite.jpg', 8, 12) };
 const HELD_OUT = { zebra: crops('giraffe.jpg', 5, 91), beach: crops('kite.jpg', 5, 92) };
@@ -84,8 +84,7 @@ describe('teach NetLens two classes', () => {
   beforeAll(async () => {
     gallery = await startGallery();
     h = await launch({ userDataDir: profile });
-    page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    page = await openGalleryPage(h, gallery);
   });
   afterAll(async () => { await h?.close().catch(() => undefined); await gallery?.close(); fs.rmSync(profile, { recursive: true, force: true }); });
 
@@ -145,8 +144,7 @@ describe('teach NetLens two classes', () => {
   test('after a browser restart on the same profile: the classes, the head and identical predictions', async () => {
     await h.close({ keepProfile: true });
     h = await launch({ userDataDir: profile });
-    page = await h.context.newPage();
-    await page.goto(gallery.origin + '/');
+    page = await openGalleryPage(h, gallery);
     expect((await classes(h)).map((c) => c.name).sort()).toEqual(['beach', 'zebra']);
     expect(await exampleCount(h)).toBe(16);
     let i = 0;
@@ -195,8 +193,7 @@ describe('teach NetLens two classes', () => {
     expect(exported.filename).toMatch(/^netlens-classes-mobilenet-v1-0\.75-224-.*\.zip$/);
     const fresh = await launch();
     try {
-      const p2 = await fresh.context.newPage();
-      await p2.goto(gallery.origin + '/');
+      const p2 = await openGalleryPage(fresh, gallery);
       const pop = await fresh.context.newPage();
       await pop.goto(`chrome-extension://${fresh.extId}/src/popup/index.html`);
       const send = (m: unknown) => pop.evaluate((msg) => chrome.runtime.sendMessage(msg), m) as Promise<{ ok: boolean; error?: { message: string }; classes?: number; examples?: number }>;

@@ -14,6 +14,7 @@ export interface Harness {
   close(opts?: { keepProfile?: boolean }): Promise<void>;
 }
 export function launch(opts?: { extraArgs?: string[]; userDataDir?: string; extDir?: string }): Promise<Harness>;
+export function openGalleryPage(h: Harness, gallery: { origin: string }): Promise<Page>;
 export function tabIdOf(h: Harness, page: Page): Promise<number>;
 
 /** frameId: omit (null) for a click inside an iframe: the extension then asks every frame. */

@@ -40,6 +40,14 @@ export async function launch(opts = {}) {
   };
 }
 
+/** A new tab on the gallery's demo page, once the page says its images are in place. */
+export async function openGalleryPage(h, gallery) {
+  const page = await h.context.newPage();
+  await page.goto(gallery.origin + '/');
+  await page.waitForSelector('body[data-ready=true]');
+  return page;
+}
+
 export async function tabIdOf(h, page) {
   const url = page.url();
   return h.sw.evaluate(async (u) => {

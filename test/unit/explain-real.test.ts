@@ -68,6 +68,22 @@ describe('the adapter', () => {
     expect(v).toBeLessThan(1e-5);
   });
 
+  test('one pass gives the probabilities and the embedding layer ("My classes" mode), as two passes would', async () => {
+    const x = input('dog.jpg');
+    const before = tf.memory().numTensors;
+    const sub = tf.model({ inputs: model.model.inputs, outputs: model.model.getLayer('conv_pw_13_relu').output as tf.SymbolicTensor });
+    const { probs, features } = model.inferWithLayer(x, 'conv_pw_13_relu');
+    expect(features.shape).toEqual([1, 7, 7, 768]);
+    const diffs = tf.tidy(() => [tf.max(tf.abs(tf.sub(probs, model.infer(x)))), tf.max(tf.abs(tf.sub(features, sub.predict(x) as tf.Tensor))), tf.max(features)]);
+    const [dp, df, fmax] = await Promise.all(diffs.map(async (t) => (await t.data())[0]!));
+    [...diffs, probs, features].forEach((t) => t.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+    expect(fmax).toBeGreaterThan(0.1);
+    expect(dp).toBe(0);
+    expect(df).toBeLessThan(1e-4 * Math.max(1, fmax!));
+    expect(() => model.inferWithLayer(x, 'no_such_layer')).toThrow(/no layer "no_such_layer"/);
+  });
+
   // Fused blocks (conv + batch norm + ReLU6 as one kernel) must give the same numbers when a cut falls before,
   // inside or after a block: a conv layer, its batch norm, its activation.
   for (const layer of ['conv_pw_5', 'conv_pw_5_bn', 'conv_pw_5_relu', 'conv_dw_6']) {
