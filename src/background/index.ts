@@ -4,10 +4,10 @@ import browser from 'webextension-polyfill';
 import { assertContext } from '../shared/context';
 import { HostToBackgroundSchema, PopupToBackgroundSchema, fail, parse, type Handlers, type PopupToBackground, type Replies } from '../shared/messages';
 import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
-import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, classifyFromMenu, onHostProgress, reclassify } from './classify';
+import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, classifyFromMenu, onHostProgress, reclassify } from '../features/classify/background';
 import { OFFSCREEN_PATH, offscreenHost } from './offscreen-host';
-import { MENU_ADD_NEW, MENU_ADD_PREFIX, addFromMenu, onTrainProgress, rebuildMenus, startTraining } from './teach';
-import { forgetTab, getSource, getTabState, markOrphansInterrupted } from './tab-store';
+import { MENU_ADD_NEW, MENU_ADD_PREFIX, addFromMenu, onTrainProgress, rebuildMenus, startTraining } from '../features/teach/background';
+import { forgetTab, getSource, getTabState, markOrphansInterrupted } from '../shared/tab-store';
 
 assertContext('service-worker');
 

@@ -2,7 +2,7 @@
 // document was closed (by Chrome, a crash, or a test) it is created again, and a request that was cut off
 // by the closure is retried once on the new document.
 import { fail, type BackgroundToHost, type Replies } from '../shared/messages';
-import type { ModelHost } from '../engine/host';
+import type { ModelHost } from '../shared/model-host';
 
 export const OFFSCREEN_PATH = 'src/offscreen/offscreen.html';
 let creating: Promise<void> | null = null;

@@ -4,7 +4,7 @@
 import browser from 'webextension-polyfill';
 import { assertContext } from '../shared/context';
 import { BackgroundToContentSchema, fail, parse, type ImageSource, type Replies } from '../shared/messages';
-import { MAX_SIDE } from '../engine/preprocess-limits';
+import { MAX_SIDE } from '../shared/limits';
 
 assertContext('content');
 

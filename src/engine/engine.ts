@@ -10,17 +10,17 @@ import { ModelLoadError, NetLensModel, type ReadFile } from './model';
 import { SerialQueue } from './queue';
 import { toModelInput } from './preprocess';
 import { topK } from './topk';
-import { LayersAdapter } from '../explain/adapter';
-import { CustomHeadAdapter } from '../teach/custom-adapter';
-import { faithfulness } from '../explain/metrics';
-import { getMethod } from '../explain/registry';
-import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from '../explain/sanity';
-import { Cancelled, type SaliencyMap } from '../explain/types';
-import { floatsToBase64 } from '../shared/wire';
+import { LayersAdapter } from './adapter';
+import { CustomHeadAdapter } from '../features/teach/custom-adapter';
+import { faithfulness } from '../features/explain/metrics';
+import { getMethod } from '../features/explain/registry';
+import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from '../features/explain/sanity';
+import { Cancelled, type SaliencyMap } from '../features/explain/types';
+import { floatsToBase64 } from '../shared/codecs';
 import type { ClassifyResult as ClassifyResultT, TrainSummary, ExplainResult, FeatureVis, LayerActivations, WireMap } from '../shared/messages';
-import { computeActivations, describeLayers } from '../layers/activations';
-import { visualiseChannel } from '../layers/feature-vis';
-import { ArchiveError, embeddingLayer, Teacher, TooLittleData, type TrainProgress } from '../teach/teacher';
+import { computeActivations, describeLayers } from '../features/layers/activations';
+import { visualiseChannel } from '../features/layers/feature-vis';
+import { ArchiveError, embeddingLayer, Teacher, TooLittleData, type TrainProgress } from '../features/teach/teacher';
 
 function bytesToBase64(b: Uint8Array): string {
   let s = '';

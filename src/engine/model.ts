@@ -2,7 +2,7 @@
 // owns; classify() returns plain objects. Runs the same in the offscreen document and in Node (unit tests):
 // the caller supplies how to read a file.
 import * as tf from '@tensorflow/tfjs';
-import { FusedBlocks, plainChain, runChain } from '../explain/fused-blocks';
+import { FusedBlocks, plainChain, runChain } from './kernels/fused-blocks';
 import type { ModelEntry } from '../shared/catalog';
 import type { Prediction } from '../shared/messages';
 import { toModelInput, type PixelSource } from './preprocess';

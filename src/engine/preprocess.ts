@@ -9,7 +9,7 @@ function isRaw(src: PixelSource): src is RawPixels {
   return 'data' in src && src.data instanceof Uint8Array;
 }
 
-import { MAX_SIDE } from './preprocess-limits';
+import { MAX_SIDE } from '../shared/limits';
 
 export { MAX_SIDE };
 

@@ -2,9 +2,9 @@ import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { BACKENDS, type BackendPref, type ClassifyResult, type Prediction } from '../shared/messages';
 import type { Page, ViewModel } from './viewmodel';
-import { ExplainView } from './ExplainView';
-import { LayersView } from './layers/LayersView';
-import { ClassesView, ModePicker } from './classes/ClassesView';
+import { ExplainView } from '../features/explain/popup/ExplainView';
+import { LayersView } from '../features/layers/popup/LayersView';
+import { ClassesView, ModePicker } from '../features/teach/popup/ClassesView';
 
 const pct = (p: number) => (p >= 0.995 ? '100' : (p * 100).toFixed(p < 0.1 ? 1 : 0)) + '%';
 

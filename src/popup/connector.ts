@@ -5,9 +5,9 @@ import { findModel } from '../shared/catalog';
 import * as db from '../shared/db';
 import { clearSeen, seenCount, topSeen, type HeadInfo, type UserClass } from '../shared/db';
 import type { BackendChoice, HostToBackground, PopupToBackground, Replies } from '../shared/messages';
-import type { TeachStatus, TrainingState } from '../background/teach';
+import type { TeachStatus, TrainingState } from '../features/teach/background';
 import { DEFAULT_EXPLAIN, loadBackendChoice, loadSettings, sanitizeExplainSettings, saveSettings, type ExplainSettings, type Settings } from '../shared/settings';
-import { METHOD_INFO } from './methods';
+import { METHOD_INFO } from '../features/explain/catalog';
 import { tabKey, type TabState } from '../shared/tab-state';
 
 export interface HostStatus { phase: string; progress: number | null; message: string; at: number }

@@ -5,9 +5,9 @@ import type { BackendChoice, BackendPref, Mode, NetLensError } from '../shared/m
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
 import type { TabState } from '../shared/tab-state';
 import type { HostStatus, PopupConnector } from './connector';
-import { createExplainVm, type ExplainVm } from './explain-vm';
-import { createLayersVm, type LayersVm } from './layers/layers-vm';
-import { createClassesVm, type ClassesVm } from './classes/classes-vm';
+import { createExplainVm, type ExplainVm } from '../features/explain/popup/explain-vm';
+import { createLayersVm, type LayersVm } from '../features/layers/popup/layers-vm';
+import { createClassesVm, type ClassesVm } from '../features/teach/popup/classes-vm';
 
 export type View =
   | { kind: 'starting' }

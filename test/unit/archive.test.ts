@@ -3,8 +3,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import { ArchiveError, packArchive, unpackArchive, type Bundle } from '../../src/teach/archive';
-import { trainHead, type Sample } from '../../src/teach/head';
+import { ArchiveError, packArchive, unpackArchive, type Bundle } from '../../src/features/teach/archive';
+import { trainHead, type Sample } from '../../src/features/teach/head';
 import { initBackend } from './helpers';
 
 let bundle: Bundle;

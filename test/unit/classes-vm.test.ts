@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { ClassSummary, ExampleThumb, HeadInfo, PopupConnector, TeachStatus, TrainingState } from '../../src/popup/connector';
 import type { Replies } from '../../src/shared/messages';
-import { HIDDEN_UNITS, STALE_MS, createClassesVm, readiness } from '../../src/popup/classes/classes-vm';
+import { HIDDEN_UNITS, STALE_MS, createClassesVm, readiness } from '../../src/features/teach/popup/classes-vm';
 
 vi.mock('webextension-polyfill', () => ({ default: {} }));
 

@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { LayersAdapter } from '../../src/explain/adapter';
-import { getMethod } from '../../src/explain/registry';
-import { registerWasmGradientKernels } from '../../src/explain/wasm-grads';
+import { LayersAdapter } from '../../src/engine/adapter';
+import { getMethod } from '../../src/features/explain/registry';
+import { registerWasmGradientKernels } from '../../src/engine/kernels/wasm-grads';
 import { toModelInput } from '../../src/engine/preprocess';
 import type { NetLensModel } from '../../src/engine/model';
-import { trainHead, type Sample } from '../../src/teach/head';
-import { CustomHeadAdapter } from '../../src/teach/custom-adapter';
+import { trainHead, type Sample } from '../../src/features/teach/head';
+import { CustomHeadAdapter } from '../../src/features/teach/custom-adapter';
 import { PHOTOS_DIR, decodeJpeg, initBackend, loadModel } from './helpers';
 
 let model: NetLensModel;

@@ -1,12 +1,12 @@
 // Explanation maths on hand-written "models" whose answers are known in closed form.
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { gaussLegendre, integratedGradients } from '../../src/explain/methods/integrated-gradients';
-import { camMap } from '../../src/explain/methods/cam';
-import { gradCamWeights } from '../../src/explain/methods/grad-cam';
-import { gradCamPlusPlusWeights } from '../../src/explain/methods/grad-cam-plus-plus';
-import { rankPixels, spearman, trapezoidAuc, randomMap, resizeMap } from '../../src/explain/metrics';
-import type { ExplainModel } from '../../src/explain/types';
+import { gaussLegendre, integratedGradients } from '../../src/features/explain/methods/integrated-gradients';
+import { camMap } from '../../src/features/explain/methods/cam';
+import { gradCamWeights } from '../../src/features/explain/methods/grad-cam';
+import { gradCamPlusPlusWeights } from '../../src/features/explain/methods/grad-cam-plus-plus';
+import { rankPixels, spearman, trapezoidAuc, randomMap, resizeMap } from '../../src/features/explain/metrics';
+import type { ExplainModel } from '../../src/features/explain/types';
 import { initBackend } from './helpers';
 
 const H = 4, W = 5, C = 3;

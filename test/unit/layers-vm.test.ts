@@ -4,10 +4,10 @@ import { signal } from '@preact/signals';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { FeatureVis, LayerActivations, LayerInfo, Replies } from '../../src/shared/messages';
 import type { TabState } from '../../src/shared/tab-state';
-import { base64ToBytes, base64ToFloats, floatsToBase64 } from '../../src/shared/wire';
+import { base64ToBytes, base64ToFloats, floatsToBase64 } from '../../src/shared/codecs';
 import type { PopupConnector } from '../../src/popup/connector';
-import { channelValues, decodeActivations, dequantise, flatValues, pageOf, pixelValues, PER_PAGE } from '../../src/popup/layers/decode';
-import { createLayersVm, VIS_STEPS } from '../../src/popup/layers/layers-vm';
+import { channelValues, decodeActivations, dequantise, flatValues, pageOf, pixelValues, PER_PAGE } from '../../src/features/layers/popup/decode';
+import { createLayersVm, VIS_STEPS } from '../../src/features/layers/popup/layers-vm';
 
 vi.mock('webextension-polyfill', () => ({ default: {} }));
 

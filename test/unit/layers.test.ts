@@ -4,13 +4,13 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { computeActivations, describeLayers } from '../../src/layers/activations';
-import { startInput, visualiseChannel } from '../../src/layers/feature-vis';
-import { LayersAdapter } from '../../src/explain/adapter';
-import { registerWasmGradientKernels } from '../../src/explain/wasm-grads';
+import { computeActivations, describeLayers } from '../../src/features/layers/activations';
+import { startInput, visualiseChannel } from '../../src/features/layers/feature-vis';
+import { LayersAdapter } from '../../src/engine/adapter';
+import { registerWasmGradientKernels } from '../../src/engine/kernels/wasm-grads';
 import { toModelInput } from '../../src/engine/preprocess';
 import type { NetLensModel } from '../../src/engine/model';
-import { base64ToFloats } from '../../src/shared/wire';
+import { base64ToFloats } from '../../src/shared/codecs';
 import { PHOTOS_DIR, decodeJpeg, initBackend, loadModel } from './helpers';
 
 const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));

@@ -1,7 +1,7 @@
 // The popup lists methods without loading TF.js (src/popup/methods.ts); it must match what the host runs.
 import { describe, expect, test } from 'vitest';
-import { METHODS } from '../../src/explain/registry';
-import { METHODS_LIST } from '../../src/popup/methods';
+import { METHODS } from '../../src/features/explain/registry';
+import { METHODS_LIST } from '../../src/features/explain/catalog';
 
 describe('popup method list', () => {
   test('same ids, same order as the registry', () => {

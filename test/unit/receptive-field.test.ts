@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { receptiveFields, specsFromTopology } from '../../src/layers/receptive-field';
+import { receptiveFields, specsFromTopology } from '../../src/features/layers/receptive-field';
 import { INSTALLED } from './helpers';
 
 const rfOf = (model: string, size: number) => {

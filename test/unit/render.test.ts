@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SaliencyMap } from '../../src/explain/types';
-import { lut, normalise } from '../../src/popup/render/colormap';
-import { mapToJson } from '../../src/popup/render/overlay';
-import { auc } from '../../src/popup/components/Curves';
-import { formatTick, legendTicks } from '../../src/popup/components/Legend';
+import type { SaliencyMap } from '../../src/features/explain/types';
+import { lut, normalise } from '../../src/ui/colormap';
+import { mapToJson } from '../../src/ui/overlay';
+import { auc } from '../../src/features/explain/popup/Curves';
+import { formatTick, legendTicks } from '../../src/ui/Legend';
 
 function makeMap(values: number[], signed: boolean, width = values.length, height = 1): SaliencyMap {
   const v = Float32Array.from(values);

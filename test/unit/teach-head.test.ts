@@ -1,7 +1,7 @@
 // Head training on synthetic embeddings: it converges, splits by example, stops early, and leaves no tensors.
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { splitByExample, trainHead, TooLittleData, type Sample } from '../../src/teach/head';
+import { splitByExample, trainHead, TooLittleData, type Sample } from '../../src/features/teach/head';
 import { initBackend } from './helpers';
 
 /** k classes of d-dim Gaussian blobs, n examples each, with `aug` noisy copies per example. */

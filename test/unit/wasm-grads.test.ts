@@ -2,9 +2,9 @@
 // (Dilated depthwise convs are not covered: TF.js has no gradient for dilation > 1 on any backend.)
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmGradientKernels } from '../../src/explain/wasm-grads';
-import { LayersAdapter } from '../../src/explain/adapter';
-import { inputGradients } from '../../src/explain/util';
+import { registerWasmGradientKernels } from '../../src/engine/kernels/wasm-grads';
+import { LayersAdapter } from '../../src/engine/adapter';
+import { inputGradients } from '../../src/features/explain/util';
 import type { ModelEntry } from '../../src/shared/catalog';
 import { initBackend, loadModel } from './helpers';
 

@@ -1,5 +1,5 @@
 // Saliency overlay drawing and export helpers (plain DOM/canvas, no Preact).
-import type { SaliencyMap } from '../../explain/types';
+import type { SaliencyMap } from '../features/explain/types';
 import { lut, normalise, type ColormapName, type NormaliseMode } from './colormap';
 
 export interface OverlayOptions {

@@ -3,7 +3,7 @@
 // and by 'popup/classes-changed', so the background rebuilds its "Add to NetLens class ▸" menus. Training runs
 // in the model host; its state lives in storage.session, so a popup closed and reopened mid-run reattaches.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import type { ClassSummary, ExampleThumb, HeadInfo, PopupConnector, TeachStatus, TrainingState } from '../connector';
+import type { ClassSummary, ExampleThumb, HeadInfo, PopupConnector, TeachStatus, TrainingState } from '../../../popup/connector';
 
 /** What the trainer needs (src/teach/teacher.ts): at least this many classes with examples, each with at least this many. */
 export const MIN_CLASSES = 2;

@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { SaliencyMap } from '../explain/types';
-import { Curves } from './components/Curves';
-import { Legend } from './components/Legend';
-import './components/explain.css';
+import type { SaliencyMap } from '../types';
+import { Curves } from './Curves';
+import { Legend } from '../../../ui/Legend';
+import './explain.css';
 import type { ExplainVm, Job, Panel } from './explain-vm';
-import { METHODS_LIST, type ParamSpec } from './methods';
-import { download, drawOverlay, mapToJson, mapToPngBlob } from './render/overlay';
+import { METHODS_LIST, type ParamSpec } from '../catalog';
+import { download, drawOverlay, mapToJson, mapToPngBlob } from '../../../ui/overlay';
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
 

@@ -1,13 +1,13 @@
 // The Explain view's state: read-only signals out, named actions in. Jobs run in the model host; a newer
 // request from the same panel cancels the one it replaces, and closing the popup cancels everything.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import type { SaliencyMap } from '../explain/types';
-import type { ExplainResult, FaithfulnessResult, NetLensError, WireMap } from '../shared/messages';
-import { DEFAULT_EXPLAIN, type ExplainSettings } from '../shared/settings';
-import type { TabState } from '../shared/tab-state';
-import { base64ToFloats } from '../shared/wire';
-import type { PopupConnector } from './connector';
-import { METHOD_INFO, type MethodInfo } from './methods';
+import type { SaliencyMap } from '../types';
+import type { ExplainResult, FaithfulnessResult, NetLensError, WireMap } from '../../../shared/messages';
+import { DEFAULT_EXPLAIN, type ExplainSettings } from '../../../shared/settings';
+import type { TabState } from '../../../shared/tab-state';
+import { base64ToFloats } from '../../../shared/codecs';
+import type { PopupConnector } from '../../../popup/connector';
+import { METHOD_INFO, type MethodInfo } from '../catalog';
 
 export type Params = Record<string, number | string | boolean>;
 export type Job<T> =

@@ -1,9 +1,9 @@
 // A layer's-eye view of one image: all requested layers' activations from ONE forward pass of a multi-output
 // model, sent as compact plain data (each channel quantised to uint8 between its own min and max, channel-major).
 import * as tf from '@tensorflow/tfjs';
-import type { ModelEntry } from '../shared/catalog';
-import type { LayerActivations, LayerInfo } from '../shared/messages';
-import { floatsToBase64 } from '../shared/wire';
+import type { ModelEntry } from '../../shared/catalog';
+import type { LayerActivations, LayerInfo } from '../../shared/messages';
+import { floatsToBase64 } from '../../shared/codecs';
 import { receptiveFields, specsFromTopology, type LayerSpec } from './receptive-field';
 
 function kindOf(className: string): LayerInfo['kind'] {

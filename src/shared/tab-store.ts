@@ -1,8 +1,8 @@
 // Per-tab state in storage.session (survives service-worker restarts, cleared when the browser closes),
 // plus the action badge that mirrors it.
 import browser from 'webextension-polyfill';
-import { sourceKey, tabKey, type TabState } from '../shared/tab-state';
-import type { ImageSource } from '../shared/messages';
+import { sourceKey, tabKey, type TabState } from './tab-state';
+import type { ImageSource } from './messages';
 
 export async function getTabState(tabId: number): Promise<TabState | null> {
   const key = tabKey(tabId);

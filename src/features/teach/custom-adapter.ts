@@ -2,7 +2,7 @@
 // embedding the head was trained on), then the trained head with its softmax left off (pre-softmax scores).
 // Gradients flow through the head into the backbone, so every gradient and CAM method works unchanged.
 import * as tf from '@tensorflow/tfjs';
-import type { LayersAdapter } from '../explain/adapter';
+import type { LayersAdapter } from '../../engine/adapter';
 import type { ExplainModel } from '../explain/types';
 
 export class CustomHeadAdapter implements ExplainModel {

@@ -1,11 +1,11 @@
 // The right-click → result flow, run in the service worker. It holds no state of its own between events:
 // everything the popup needs is written to storage.session as it happens.
 import browser from 'webextension-polyfill';
-import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type NetLensError, type Replies } from '../shared/messages';
-import { loadBackendChoice, loadSettings, saveBackendChoice } from '../shared/settings';
-import { findModel } from '../shared/catalog';
-import type { ModelHost } from '../engine/host';
-import { appendHistory, keepSource, setTabState, updateTabState } from './tab-store';
+import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type NetLensError, type Replies } from '../../shared/messages';
+import { loadBackendChoice, loadSettings, saveBackendChoice } from '../../shared/settings';
+import { findModel } from '../../shared/catalog';
+import type { ModelHost } from '../../shared/model-host';
+import { appendHistory, keepSource, setTabState, updateTabState } from '../../shared/tab-store';
 
 export const MENU_CLASSIFY = 'netlens-classify';
 export const MENU_CLASSIFY_PAGE = 'netlens-classify-page';

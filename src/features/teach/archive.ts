@@ -2,7 +2,7 @@
 // trained head, zipped with fflate. Reading is strict: anything missing, malformed or made for another backbone
 // is refused with a message, before anything is written.
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import type { Example, HeadInfo, UserClass } from '../shared/db';
+import type { Example, HeadInfo, UserClass } from '../../shared/db';
 
 export const ARCHIVE_FORMAT = 'netlens-classes';
 export const ARCHIVE_VERSION = 1;

@@ -2,7 +2,7 @@
 // https://arxiv.org/abs/1810.03292): re-initialise the top k weighted layers, in cascade from the logits, and
 // re-run the method. A map that barely changes does not depend on what the model learned: it fails.
 import * as tf from '@tensorflow/tfjs';
-import type { LayersAdapter } from './adapter';
+import type { LayersAdapter } from '../../engine/adapter';
 import { resizeMap, spearman } from './metrics';
 import type { SaliencyMap } from './types';
 

@@ -1,6 +1,6 @@
 // Canvas drawing for the Layers view (plain DOM, no Preact). Everything is drawn from the decoded uint8 maps,
 // on demand, one channel at a time: the largest layers (112×112×96) never get painted all at once.
-import { lut } from '../render/colormap';
+import { lut } from '../../../ui/colormap';
 import { dequantise, type DecodedLayer } from './decode';
 import type { ColourScale } from './layers-vm';
 

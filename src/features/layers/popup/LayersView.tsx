@@ -1,6 +1,6 @@
 // The "Layers" tab: the model's layers as a list with toggles, and a view inside every toggled layer.
-import { findModel } from '../../shared/catalog';
-import { useImage } from './hooks';
+import { findModel } from '../../../shared/catalog';
+import { useImage } from '../../../ui/hooks';
 import { LayerList } from './LayerList';
 import { LayerView } from './LayerView';
 import type { LayersVm } from './layers-vm';

@@ -1,6 +1,6 @@
 // Perceptual colour maps as 256-entry RGB look-up tables, and the value → [0,1] normalisation that indexes them.
 import { interpolateInferno, interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
-import type { SaliencyMap } from '../../explain/types';
+import type { SaliencyMap } from '../features/explain/types';
 
 export type ColormapName = 'inferno' | 'viridis' | 'rdbu';
 export type NormaliseMode = 'magnitude' | 'signed';

@@ -2,11 +2,11 @@
 // is kept in storage.session so a popup can close and come back to it (and a worker restart loses nothing:
 // the model host keeps reporting, and its last report carries the result).
 import browser from 'webextension-polyfill';
-import { createClass, listClasses } from '../shared/db';
-import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type Replies } from '../shared/messages';
-import { loadBackendChoice, loadSettings } from '../shared/settings';
-import type { ModelHost } from '../engine/host';
-import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, resolveSourceFor, type MenuClick } from './classify';
+import { createClass, listClasses } from '../../shared/db';
+import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type Replies } from '../../shared/messages';
+import { loadBackendChoice, loadSettings } from '../../shared/settings';
+import type { ModelHost } from '../../shared/model-host';
+import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, resolveSourceFor, type MenuClick } from '../classify/background';
 
 export const MENU_ADD = 'netlens-add';
 export const MENU_ADD_NEW = 'netlens-add-new';

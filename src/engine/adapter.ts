@@ -9,8 +9,8 @@
 // ever wanted here, so the weights enter as constants and never get a gradient.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../shared/catalog';
-import { FusedBlocks, plainChain, runChain } from './fused-blocks';
-import type { ExplainModel } from './types';
+import { FusedBlocks, plainChain, runChain } from './kernels/fused-blocks';
+import type { ExplainModel } from '../features/explain/types';
 
 interface ConvConfig { strides: [number, number]; padding: 'same' | 'valid'; dilationRate: [number, number] | number; useBias: boolean }
 type WithActivation = { activation?: { apply(x: tf.Tensor): tf.Tensor; getClassName(): string } };

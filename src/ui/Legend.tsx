@@ -1,7 +1,7 @@
 // Horizontal colour-scale bar for a saliency overlay, with tick labels.
 import { useId } from 'preact/hooks';
-import { lutCss, type ColormapName, type NormaliseMode } from '../render/colormap';
-import './explain.css';
+import { lutCss, type ColormapName, type NormaliseMode } from './colormap';
+import '../features/explain/popup/explain.css';
 
 export interface LegendProps {
   colormap: ColormapName;

@@ -1,10 +1,10 @@
 // The model host's side of teaching: embeddings from the frozen backbone, augmentation on images, training the
 // head, saving it (IndexedDB through TF.js) and predicting the user's classes.
 import * as tf from '@tensorflow/tfjs';
-import type { NetLensModel } from '../engine/model';
-import { toModelInput } from '../engine/preprocess';
-import type { Prediction } from '../shared/messages';
-import { addExample, getHead, listClasses, listExamples, putEmbeddings, putHead, replaceDataset, type HeadInfo } from '../shared/db';
+import type { NetLensModel } from '../../engine/model';
+import { toModelInput } from '../../engine/preprocess';
+import type { Prediction } from '../../shared/messages';
+import { addExample, getHead, listClasses, listExamples, putEmbeddings, putHead, replaceDataset, type HeadInfo } from '../../shared/db';
 import { packArchive, unpackArchive, ArchiveError, type HeadArtifacts } from './archive';
 import { trainHead, TooLittleData, type Sample } from './head';
 

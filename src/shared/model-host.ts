@@ -1,7 +1,7 @@
 // "Where the model runs", as one small interface. On Chrome the model host is the offscreen document
 // (src/background/offscreen-host.ts); Firefox has no offscreen API but its background page has a DOM, so a
 // Firefox host can wrap an in-page Engine directly with the same two calls.
-import type { BackgroundToHost, Replies } from '../shared/messages';
+import type { BackgroundToHost, Replies } from './messages';
 
 type Req<T extends BackgroundToHost['type']> = Omit<Extract<BackgroundToHost, { type: T }>, 'type' | 'target'>;
 
