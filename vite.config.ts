@@ -20,11 +20,13 @@ function copyModels(): Plugin {
   };
 }
 
-export default defineConfig({
+// `vite build --mode test` makes the test build (dist-test/): the same code plus src/offscreen/test-hooks.ts,
+// which the E2E tests and the benchmark reach through the DevTools protocol. The production build is dist/.
+export default defineConfig(({ mode }) => ({
   plugins: [crx({ manifest }), copyModels()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
-    outDir: 'dist',
+    outDir: mode === 'test' ? 'dist-test' : 'dist',
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
@@ -58,4 +60,4 @@ export default defineConfig({
       },
     ],
   },
-});
+}));

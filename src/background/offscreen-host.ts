@@ -1,7 +1,8 @@
 // The Chrome model host: an offscreen document created on demand. One creation promise at a time; if the
 // document was closed (by Chrome, a crash, or a test) it is created again, and a request that was cut off
 // by the closure is retried once on the new document.
-import { fail, type BackgroundToHost, type Replies } from '../shared/messages';
+import { fail } from '../shared/protocol';
+import { checkReply, type BackgroundToHost, type Replies } from '../shared/messages';
 import type { ModelHost } from '../shared/model-host';
 
 export const OFFSCREEN_PATH = 'src/offscreen/offscreen.html';
@@ -39,9 +40,11 @@ async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type
   for (let attempt = 0; ; attempt++) {
     await ensureOffscreenDocument();
     try {
-      const reply = (await chrome.runtime.sendMessage(msg)) as Replies[M['type']] | undefined;
-      if (reply) return reply;
-      throw new Error('The message port closed before a response was received.');
+      const raw: unknown = await chrome.runtime.sendMessage(msg);
+      if (raw === undefined) throw new Error('The message port closed before a response was received.');
+      const reply = checkReply(msg.type, raw) as Replies[M['type']] | null;
+      if (!reply) return fail('internal', `The model host sent a malformed answer to ${msg.type}.`) as Replies[M['type']];
+      return reply;
     } catch (e) {
       const message = (e as Error).message ?? String(e);
       // The document went away mid-request (or was not listening yet): retry on a fresh one, briefly.
@@ -52,15 +55,5 @@ async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type
 }
 
 export const offscreenHost: ModelHost = {
-  classify: (req) => send({ type: 'bg/classify', target: 'offscreen', ...req }),
-  preload: (req) => send({ type: 'bg/preload', target: 'offscreen', ...req }),
-  explain: (req) => send({ type: 'bg/explain', target: 'offscreen', ...req }),
-  cancel: (req) => send({ type: 'bg/cancel', target: 'offscreen', ...req }),
-  layers: (req) => send({ type: 'bg/layers', target: 'offscreen', ...req }),
-  addExample: (req) => send({ type: 'bg/add-example', target: 'offscreen', ...req }),
-  train: (req) => send({ type: 'bg/train', target: 'offscreen', ...req }),
-  exportClasses: (req) => send({ type: 'bg/export', target: 'offscreen', ...req }),
-  importClasses: (req) => send({ type: 'bg/import', target: 'offscreen', ...req }),
-  activations: (req) => send({ type: 'bg/activations', target: 'offscreen', ...req }),
-  featureVis: (req) => send({ type: 'bg/feature-vis', target: 'offscreen', ...req }),
+  request: (type, req) => send({ type, target: 'offscreen', ...req } as unknown as BackgroundToHost) as never,
 };

@@ -3,7 +3,8 @@
 // extension's host permissions); blob: images and canvases can only be read here, in the page.
 import browser from 'webextension-polyfill';
 import { assertContext } from '../shared/context';
-import { BackgroundToContentSchema, fail, parse, type ImageSource, type Replies } from '../shared/messages';
+import { BackgroundToContentSchema, type Replies } from '../shared/messages';
+import { fail, parse, type ImageSource } from '../shared/protocol';
 import { MAX_SIDE } from '../shared/limits';
 
 assertContext('content');

@@ -10,7 +10,30 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../shared/catalog';
 import { FusedBlocks, plainChain, runChain } from './kernels/fused-blocks';
-import type { ExplainModel } from '../features/explain/types';
+
+/** What a method needs from a model; implemented by the real model adapter and by analytic fakes in tests. */
+export interface ExplainModel {
+  /** [height, width, channels] of one input */
+  readonly inputShape: readonly [number, number, number];
+  readonly numClasses: number;
+  /** Pre-softmax class scores [batch, classes] for a preprocessed batch. Caller owns the result. */
+  logits(x: tf.Tensor4D): tf.Tensor2D;
+  /** The model cut at a conv layer: its feature map, and the rest of the network from there to the logits. */
+  split(layer: string): { features(x: tf.Tensor4D): tf.Tensor4D; head(features: tf.Tensor4D): tf.Tensor2D };
+  /** Layers with a spatial [h, w, c] output, from input to output: where CAM methods can look. */
+  convLayers(): string[];
+  readonly defaultCamLayer: string | null;
+  /** pixel (0..255) → model input value: x·scale + offset */
+  readonly preprocess: { readonly scale: number; readonly offset: number };
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** 0..1 */
+  onProgress?: (fraction: number) => void;
+  /** how many inputs per forward/backward pass (1 = unbatched) */
+  batchSize?: number;
+}
 
 interface ConvConfig { strides: [number, number]; padding: 'same' | 'valid'; dilationRate: [number, number] | number; useBias: boolean }
 type WithActivation = { activation?: { apply(x: tf.Tensor): tf.Tensor; getClassName(): string } };

@@ -8,7 +8,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import type { Backend, BackendChoice, BackendPref } from '../shared/messages';
+import type { Backend, BackendChoice, BackendPref } from '../shared/protocol';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmUrl,

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedBlocks, plainChain, runChain } from './kernels/fused-blocks';
 import type { ModelEntry } from '../shared/catalog';
-import type { Prediction } from '../shared/messages';
+import { sha256Hex } from '../shared/codecs';
+import type { Prediction } from '../features/classify/contract';
 import { toModelInput, type PixelSource } from './preprocess';
 import { topK } from './topk';
 
@@ -25,10 +26,6 @@ export class ModelLoadError extends Error {
   constructor(readonly modelId: string, message: string) { super(message); this.name = 'ModelLoadError'; }
 }
 
-async function sha256Hex(buf: ArrayBuffer): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', buf);
-  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /**
  * TF.js Layers computes Keras's "relu6" as minimum(6, relu(x)); on wasm that broadcast-scalar Minimum runs about
@@ -50,7 +47,7 @@ export class NetLensModel {
    */
   readonly blocks: FusedBlocks | null;
   private readonly chain: tf.layers.Layer[] | null;
-  /** sub-models for layerOutput on branched models; they share the model's weights (nothing to dispose) */
+  /** sub-models by their output layers; they share the model's weights (nothing to dispose) */
   private readonly subModels = new Map<string, tf.LayersModel>();
 
   private constructor(
@@ -159,13 +156,22 @@ export class NetLensModel {
   layerOutput(batch: tf.Tensor4D, layer: string): tf.Tensor {
     return tf.tidy(() => {
       if (this.chain) return runChain(this.blocks!, this.chain, batch, 0, this.chainIndex(layer));
-      let sub = this.subModels.get(layer);
-      if (!sub) {
-        sub = tf.model({ inputs: this.model.inputs, outputs: this.model.getLayer(layer).output as tf.SymbolicTensor });
-        this.subModels.set(layer, sub);
-      }
-      return sub.predict(batch) as tf.Tensor;
+      return this.subModel([layer]).predict(batch) as tf.Tensor;
     });
+  }
+
+  /**
+   * The network from its input to the given layers' outputs, as one model (one forward pass for all of them).
+   * Built once per set of layers; it shares this model's layers and weights, so it is never disposed on its own.
+   */
+  subModel(layers: readonly string[]): tf.LayersModel {
+    const key = layers.join('|');
+    let sub = this.subModels.get(key);
+    if (!sub) {
+      sub = tf.model({ inputs: this.model.inputs, outputs: layers.map((n) => this.model.getLayer(n).output as tf.SymbolicTensor) });
+      this.subModels.set(key, sub);
+    }
+    return sub;
   }
 
   private chainIndex(layer: string): number {

@@ -1,4 +1,4 @@
-import type { Prediction } from '../shared/messages';
+import type { Prediction } from '../features/classify/contract';
 
 /** The k largest entries of `probs`, highest first (ties keep the lower index first), named from `labels`. */
 export function topK(probs: ArrayLike<number>, k: number, labels: readonly string[]): Prediction[] {

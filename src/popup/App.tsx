@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
-import { BACKENDS, type BackendPref, type ClassifyResult, type Prediction } from '../shared/messages';
+import { BACKENDS, type BackendPref } from '../shared/protocol';
+import type { ClassifyResult, Prediction } from '../features/classify/contract';
 import type { Page, ViewModel } from './viewmodel';
 import { ExplainView } from '../features/explain/popup/ExplainView';
 import { LayersView } from '../features/layers/popup/LayersView';

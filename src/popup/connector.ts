@@ -4,14 +4,14 @@ import browser from 'webextension-polyfill';
 import { findModel } from '../shared/catalog';
 import * as db from '../shared/db';
 import { clearSeen, seenCount, topSeen, type HeadInfo, type UserClass } from '../shared/db';
-import type { BackendChoice, HostToBackground, PopupToBackground, Replies } from '../shared/messages';
-import type { TeachStatus, TrainingState } from '../features/teach/background';
-import { DEFAULT_EXPLAIN, loadBackendChoice, loadSettings, sanitizeExplainSettings, saveSettings, type ExplainSettings, type Settings } from '../shared/settings';
-import { METHOD_INFO } from '../features/explain/catalog';
-import { tabKey, type TabState } from '../shared/tab-state';
+import { checkReply, type HostToBackground, type PopupToBackground, type Replies } from '../shared/messages';
+import { fail, type BackendChoice } from '../shared/protocol';
+import { explainSettingsItem, loadBackendChoice, loadSettings, saveSettings, type ExplainSettings, type Settings } from '../shared/settings';
+import { hostStatusItem, layerTogglesItem, read, tabStateItem, teachStatusItem, trainingItem, watch, write, type HostStatus } from '../shared/storage';
+import type { TabState } from '../features/classify/contract';
+import type { TeachStatus, TrainingState } from '../features/teach/contract';
 
-export interface HostStatus { phase: string; progress: number | null; message: string; at: number }
-export type { HeadInfo, TeachStatus, TrainingState, UserClass };
+export type { HeadInfo, HostStatus, TeachStatus, TrainingState, UserClass };
 /** One of the user's classes with how many examples it has. */
 export type ClassSummary = UserClass & { count: number };
 /** An example as the popup needs it: no embeddings (they stay in IndexedDB). */
@@ -63,6 +63,8 @@ export interface PopupConnector {
   classesChanged(): Promise<void>;
   /** Starts training the head (progress then arrives through watchTraining). */
   train(hidden: number): Promise<Replies['popup/train']>;
+  /** Stops the running training (it then reports as cancelled; the previous head stays). */
+  cancelTraining(): Promise<Replies['popup/cancel-training']>;
   trainingState(): Promise<TrainingState | null>;
   /** Calls back whenever the training state changes. Returns an unsubscribe. */
   watchTraining(cb: (s: TrainingState | null) => void): () => void;
@@ -75,16 +77,10 @@ export interface PopupConnector {
   watch(tabId: number | null, on: { tab(s: TabState | null): void; host(s: HostStatus | null): void }): () => void;
 }
 
-function send<M extends PopupToBackground>(msg: M): Promise<Replies[M['type']]> {
-  return browser.runtime.sendMessage(msg) as Promise<Replies[M['type']]>;
-}
-
-function watchSession<T>(key: string, cb: (v: T | null) => void): () => void {
-  const listener = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
-    if (area === 'session' && key in changes) cb((changes[key]!.newValue as T | undefined) ?? null);
-  };
-  browser.storage.onChanged.addListener(listener);
-  return () => browser.storage.onChanged.removeListener(listener);
+/** Sends a message and checks the reply against its schema: a malformed reply becomes a plain error. */
+async function send<M extends PopupToBackground>(msg: M): Promise<Replies[M['type']]> {
+  const raw: unknown = await browser.runtime.sendMessage(msg);
+  return (checkReply(msg.type, raw) ?? fail('internal', `NetLens got a malformed answer to ${msg.type}; please try again.`)) as Replies[M['type']];
 }
 
 export const extensionConnector: PopupConnector = {
@@ -94,13 +90,8 @@ export const extensionConnector: PopupConnector = {
     const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
     return tab?.id ?? null;
   },
-  async tabState(tabId) {
-    const k = tabKey(tabId);
-    return ((await browser.storage.session.get(k))[k] as TabState | undefined) ?? null;
-  },
-  async hostStatus() {
-    return ((await browser.storage.session.get('hostStatus')).hostStatus as HostStatus | undefined) ?? null;
-  },
+  tabState: (tabId) => read(tabStateItem(tabId)),
+  hostStatus: () => read(hostStatusItem),
   settings: loadSettings,
   backendChoice: loadBackendChoice,
   saveSettings,
@@ -114,15 +105,8 @@ export const extensionConnector: PopupConnector = {
   clearSeen: () => clearSeen(),
   exportClasses: () => send({ type: 'popup/export' }),
   importClasses: (data) => send({ type: 'popup/import', data }),
-  async layerToggles(modelId) {
-    const { layerToggles } = await browser.storage.local.get('layerToggles');
-    const list = (layerToggles as Record<string, unknown> | undefined)?.[modelId];
-    return Array.isArray(list) && list.every((x) => typeof x === 'string') ? (list as string[]) : null;
-  },
-  async saveLayerToggles(modelId, layers) {
-    const { layerToggles } = await browser.storage.local.get('layerToggles');
-    await browser.storage.local.set({ layerToggles: { ...((layerToggles as object | undefined) ?? {}), [modelId]: layers } });
-  },
+  async layerToggles(modelId) { return (await read(layerTogglesItem))[modelId] ?? null; },
+  async saveLayerToggles(modelId, layers) { await write(layerTogglesItem, { ...(await read(layerTogglesItem)), [modelId]: layers }); },
   async cancel(jobId) { await send({ type: 'popup/cancel', jobId }).catch(() => undefined); },
   onJobProgress(cb) {
     const listener = (raw: unknown, sender: browser.Runtime.MessageSender) => {
@@ -138,11 +122,8 @@ export const extensionConnector: PopupConnector = {
     if (!file) return [];
     return (await (await fetch(browser.runtime.getURL(`models/${file}`))).json()) as string[];
   },
-  async explainSettings() {
-    const { explain } = await browser.storage.local.get('explain');
-    return explain ? sanitizeExplainSettings(explain, (id) => METHOD_INFO.has(id)) : { ...DEFAULT_EXPLAIN };
-  },
-  async saveExplainSettings(s) { await browser.storage.local.set({ explain: s }); },
+  explainSettings: () => read(explainSettingsItem),
+  saveExplainSettings: (s) => write(explainSettingsItem, s),
   preload: () => send({ type: 'popup/preload' }),
   classes: () => db.listClasses(),
   async examples(classId) {
@@ -155,25 +136,17 @@ export const extensionConnector: PopupConnector = {
   async head(modelId) { return (await db.getHead(modelId)) ?? null; },
   async classesChanged() { await send({ type: 'popup/classes-changed' }).catch(() => undefined); },
   train: (hidden) => send({ type: 'popup/train', hidden }),
-  async trainingState() {
-    return ((await browser.storage.session.get('training')).training as TrainingState | undefined) ?? null;
-  },
-  watchTraining: (cb) => watchSession('training', cb),
-  async teachStatus() {
-    return ((await browser.storage.session.get('teachStatus')).teachStatus as TeachStatus | undefined) ?? null;
-  },
-  watchTeachStatus: (cb) => watchSession('teachStatus', cb),
+  cancelTraining: () => send({ type: 'popup/cancel-training' }),
+  trainingState: () => read(trainingItem),
+  watchTraining: (cb) => watch(trainingItem, cb),
+  teachStatus: () => read(teachStatusItem),
+  watchTeachStatus: (cb) => watch(teachStatusItem, cb),
   connect() {
     const port = browser.runtime.connect({ name: 'popup' });
     return () => port.disconnect();
   },
   watch(tabId, on) {
-    const listener = (changes: Record<string, browser.Storage.StorageChange>, area: string) => {
-      if (area !== 'session') return;
-      if (tabId !== null && tabKey(tabId) in changes) on.tab((changes[tabKey(tabId)]!.newValue as TabState | undefined) ?? null);
-      if ('hostStatus' in changes) on.host((changes.hostStatus!.newValue as HostStatus | undefined) ?? null);
-    };
-    browser.storage.onChanged.addListener(listener);
-    return () => browser.storage.onChanged.removeListener(listener);
+    const stops = [watch(hostStatusItem, on.host), ...(tabId === null ? [] : [watch(tabStateItem(tabId), on.tab)])];
+    return () => stops.forEach((stop) => stop());
   },
 };

@@ -1,9 +1,10 @@
 // Popup state in one place: read-only signals out, named actions in.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import { classifierModels, findModel, type ModelEntry } from '../shared/catalog';
-import type { BackendChoice, BackendPref, Mode, NetLensError } from '../shared/messages';
+import type { BackendChoice, BackendPref, NetLensError } from '../shared/protocol';
+import type { Mode } from '../features/classify/contract';
 import { DEFAULT_SETTINGS, type Settings } from '../shared/settings';
-import type { TabState } from '../shared/tab-state';
+import type { TabState } from '../features/classify/contract';
 import type { HostStatus, PopupConnector } from './connector';
 import { createExplainVm, type ExplainVm } from '../features/explain/popup/explain-vm';
 import { createLayersVm, type LayersVm } from '../features/layers/popup/layers-vm';

@@ -1,14 +1,11 @@
-// Float32Array ⇄ base64, so saliency maps cross extension messages (JSON) compactly and bit-exactly.
-export function floatsToBase64(a: Float32Array): string {
-  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+// The codecs every context shares, one of each: base64 for bytes and Float32Arrays (saliency maps, activations
+// and archives cross JSON messages compactly and bit-exactly), sha256 for integrity checks, and one seeded RNG
+// so anything "random" that a learner sees can be reproduced.
+
+export function bytesToBase64(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
-}
-
-export function base64ToFloats(b64: string): Float32Array {
-  const bytes = base64ToBytes(b64);
-  return new Float32Array(bytes.buffer, 0, bytes.length >> 2);
 }
 
 /** base64 → the bytes it encodes (e.g. a layer's uint8-quantised activations). */
@@ -17,4 +14,31 @@ export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return bytes;
+}
+
+export function floatsToBase64(a: Float32Array): string {
+  return bytesToBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+}
+
+export function base64ToFloats(b64: string): Float32Array {
+  const bytes = base64ToBytes(b64);
+  return new Float32Array(bytes.buffer, 0, bytes.length >> 2);
+}
+
+/** Lower-case hex sha256 of some bytes (crypto.subtle: every extension context and Node have it). */
+export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', bytes as ArrayBuffer);
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** mulberry32: a small, fast, well-mixed 32-bit generator; uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -1,6 +1,6 @@
 // NetLens's IndexedDB (extension origin, shared by the model host and the popup), through the small `idb` wrapper.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { FeatureVis } from './messages';
+import type { FeatureVis } from '../features/layers/contract';
 
 export interface SeenImage { id: string; modelId: string; at: number; url: string; thumbnail: string; means: Record<string, Float32Array> }
 

@@ -1,20 +1,17 @@
 // "Where the model runs", as one small interface. On Chrome the model host is the offscreen document
-// (src/background/offscreen-host.ts); Firefox has no offscreen API but its background page has a DOM, so a
-// Firefox host can wrap an in-page Engine directly with the same two calls.
+// (src/background/offscreen-host.ts); a Firefox event page has a DOM, so it can run the host in-page and
+// implement the same call directly.
 import type { BackgroundToHost, Replies } from './messages';
+import { loadBackendChoice, loadSettings } from './settings';
 
-type Req<T extends BackgroundToHost['type']> = Omit<Extract<BackgroundToHost, { type: T }>, 'type' | 'target'>;
+export type HostRequest<T extends BackgroundToHost['type']> = Omit<Extract<BackgroundToHost, { type: T }>, 'type' | 'target'>;
 
 export interface ModelHost {
-  classify(req: Req<'bg/classify'>): Promise<Replies['bg/classify']>;
-  preload(req: Req<'bg/preload'>): Promise<Replies['bg/preload']>;
-  explain(req: Req<'bg/explain'>): Promise<Replies['bg/explain']>;
-  cancel(req: Req<'bg/cancel'>): Promise<Replies['bg/cancel']>;
-  layers(req: Req<'bg/layers'>): Promise<Replies['bg/layers']>;
-  addExample(req: Req<'bg/add-example'>): Promise<Replies['bg/add-example']>;
-  train(req: Req<'bg/train'>): Promise<Replies['bg/train']>;
-  exportClasses(req: Req<'bg/export'>): Promise<Replies['bg/export']>;
-  importClasses(req: Req<'bg/import'>): Promise<Replies['bg/import']>;
-  activations(req: Req<'bg/activations'>): Promise<Replies['bg/activations']>;
-  featureVis(req: Req<'bg/feature-vis'>): Promise<Replies['bg/feature-vis']>;
+  request<T extends BackgroundToHost['type']>(type: T, req: HostRequest<T>): Promise<Replies[T]>;
+}
+
+/** The model and backend a request names: the result's model if given, else the user's current one. */
+export async function modelFields(modelId?: string) {
+  const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
+  return { modelId: modelId ?? settings.modelId, backend: settings.backend, remembered };
 }

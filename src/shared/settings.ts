@@ -1,8 +1,12 @@
-// User settings live in storage.local (they survive restarts); stale or hand-edited values fall back to defaults.
+// User settings live in storage.local (they survive restarts and upgrades). They are repaired field by field,
+// so one stale value (say, a backend name from an old version) does not reset the others.
 import * as v from 'valibot';
-import browser from 'webextension-polyfill';
 import { catalog, findModel } from './catalog';
-import { BackendChoiceSchema, BackendPrefSchema, ExplainParamsSchema, ModeSchema, parse, type BackendChoice } from './messages';
+import { BackendPrefSchema, parse, type BackendChoice } from './protocol';
+import { backendChoiceItem, item, read, write } from './storage';
+import { ExplainParamsSchema } from '../features/explain/contract';
+import { METHOD_INFO } from '../features/explain/catalog';
+import { ModeSchema } from '../features/classify/contract';
 
 export const SettingsSchema = v.object({
   modelId: v.string(),
@@ -12,9 +16,10 @@ export const SettingsSchema = v.object({
 export type Settings = v.InferOutput<typeof SettingsSchema>;
 export const DEFAULT_SETTINGS: Settings = { modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet' };
 
-/** Field by field, so one stale value (say, a backend name from an old version) does not reset the others. */
+const record = (raw: unknown) => (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+
 export function sanitizeSettings(raw: unknown): Settings {
-  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const r = record(raw);
   const model = typeof r.modelId === 'string' ? findModel(r.modelId) : undefined;
   return {
     modelId: model && model.task === 'classifier' ? model.id : DEFAULT_SETTINGS.modelId,
@@ -23,27 +28,25 @@ export function sanitizeSettings(raw: unknown): Settings {
   };
 }
 
-export async function loadSettings(): Promise<Settings> {
-  const { settings } = await browser.storage.local.get('settings');
-  return sanitizeSettings(settings);
-}
+/** A value that is not an object at all is damaged: the item warns and gives the defaults. */
+const repairObject = <T>(fix: (raw: unknown) => T) => (raw: unknown) => (raw && typeof raw === 'object' ? fix(raw) : raw);
+export const settingsItem = item<Settings>('local', 'settings', SettingsSchema, () => ({ ...DEFAULT_SETTINGS }), repairObject(sanitizeSettings));
+
+export const loadSettings = (): Promise<Settings> => read(settingsItem);
 
 export async function saveSettings(patch: Partial<Settings>): Promise<Settings> {
   const next = sanitizeSettings({ ...(await loadSettings()), ...patch });
-  await browser.storage.local.set({ settings: next });
+  await write(settingsItem, next);
   return next;
 }
 
-/** The auto backend choice is measured once per browser build and remembered here. */
+/** The remembered backend choice, if it was measured on this browser build. */
 export async function loadBackendChoice(): Promise<BackendChoice | null> {
-  const { backendChoice } = await browser.storage.local.get('backendChoice');
-  const c = parse(BackendChoiceSchema, backendChoice);
+  const c = await read(backendChoiceItem);
   return c && c.userAgent === navigator.userAgent ? c : null;
 }
 
-export async function saveBackendChoice(choice: BackendChoice): Promise<void> {
-  await browser.storage.local.set({ backendChoice: choice });
-}
+export const saveBackendChoice = (choice: BackendChoice): Promise<void> => write(backendChoiceItem, choice);
 
 /** The Explain view's remembered choices: method, each method's parameters, overlay opacity, comparison. */
 export interface ExplainSettings {
@@ -54,8 +57,8 @@ export interface ExplainSettings {
 }
 export const DEFAULT_EXPLAIN: ExplainSettings = { method: 'grad-cam', compareMethod: null, params: {}, opacity: 0.6 };
 
-export function sanitizeExplainSettings(raw: unknown, known: (id: string) => boolean): ExplainSettings {
-  const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+export function sanitizeExplainSettings(raw: unknown, known: (id: string) => boolean = (id) => METHOD_INFO.has(id)): ExplainSettings {
+  const r = record(raw);
   const params: ExplainSettings['params'] = {};
   if (r.params && typeof r.params === 'object') {
     for (const [id, p] of Object.entries(r.params as Record<string, unknown>)) {
@@ -70,3 +73,8 @@ export function sanitizeExplainSettings(raw: unknown, known: (id: string) => boo
     opacity: typeof r.opacity === 'number' && r.opacity >= 0 && r.opacity <= 1 ? r.opacity : DEFAULT_EXPLAIN.opacity,
   };
 }
+
+const ExplainSettingsSchema = v.object({
+  method: v.string(), compareMethod: v.nullable(v.string()), params: v.record(v.string(), ExplainParamsSchema), opacity: v.number(),
+});
+export const explainSettingsItem = item<ExplainSettings>('local', 'explain', ExplainSettingsSchema, () => ({ ...DEFAULT_EXPLAIN }), repairObject((raw) => sanitizeExplainSettings(raw)));

@@ -1,13 +1,11 @@
 // Per-tab state in storage.session (survives service-worker restarts, cleared when the browser closes),
 // plus the action badge that mirrors it.
 import browser from 'webextension-polyfill';
-import { sourceKey, tabKey, type TabState } from './tab-state';
-import type { ImageSource } from './messages';
+import { historyItem, read, remove, sourceItem, tabStateItem, write, type HistoryEntry } from './storage';
+import type { TabState } from '../features/classify/contract';
+import type { ImageSource } from './protocol';
 
-export async function getTabState(tabId: number): Promise<TabState | null> {
-  const key = tabKey(tabId);
-  return ((await browser.storage.session.get(key))[key] as TabState | undefined) ?? null;
-}
+export const getTabState = (tabId: number): Promise<TabState | null> => read(tabStateItem(tabId));
 
 // All changes to a tab's state go through one queue per tab: a read-then-write (a progress tick) can otherwise
 // interleave with a final write (the answer) and put a stale "loading" back over it.
@@ -18,7 +16,7 @@ export function updateTabState(tabId: number, change: (now: TabState | null) => 
   const run = (queues.get(tabId) ?? Promise.resolve()).then(async () => {
     const next = change(await getTabState(tabId));
     if (!next) return;
-    await browser.storage.session.set({ [tabKey(tabId)]: next });
+    await write(tabStateItem(tabId), next);
     await updateBadge(tabId, next);
   });
   const settled = run.catch(() => undefined);
@@ -35,32 +33,25 @@ export function setTabState(tabId: number, state: TabState): Promise<void> {
 // (storage.session holds 10 MB in all), the user can right-click again.
 const MAX_KEPT_SOURCE = 1_500_000;
 export async function keepSource(tabId: number, source: ImageSource): Promise<void> {
-  if (source.url.length <= MAX_KEPT_SOURCE) await browser.storage.session.set({ [sourceKey(tabId)]: source });
-  else await browser.storage.session.remove(sourceKey(tabId));
+  if (source.url.length <= MAX_KEPT_SOURCE) await write(sourceItem(tabId), source);
+  else await remove(sourceItem(tabId));
 }
 
-export async function getSource(tabId: number): Promise<ImageSource | null> {
-  const key = sourceKey(tabId);
-  return ((await browser.storage.session.get(key))[key] as ImageSource | undefined) ?? null;
-}
+export const getSource = (tabId: number): Promise<ImageSource | null> => read(sourceItem(tabId));
 
 export async function forgetTab(tabId: number): Promise<void> {
-  await browser.storage.session.remove([tabKey(tabId), sourceKey(tabId), historyKey(tabId)]);
+  await remove(tabStateItem(tabId), sourceItem(tabId), historyItem(tabId));
 }
 
-/** The last results of a tab, oldest first (no thumbnails: the popup shows only the latest image). */
-export interface HistoryEntry { requestId: string; status: 'done' | 'error'; top: { index: number; className: string; prob: number } | null; source: string; message?: string; at: number }
 export const HISTORY_LIMIT = 50;
-export const historyKey = (tabId: number): string => `history:${tabId}`;
 
 // Many results can finish close together: appends are chained so none overwrites another.
 let historyChain: Promise<void> = Promise.resolve();
 export function appendHistory(tabId: number, entry: HistoryEntry): Promise<void> {
   historyChain = historyChain.then(async () => {
-    const key = historyKey(tabId);
-    const list = ((await browser.storage.session.get(key))[key] as HistoryEntry[] | undefined) ?? [];
+    const list = await read(historyItem(tabId));
     list.push(entry);
-    await browser.storage.session.set({ [key]: list.slice(-HISTORY_LIMIT) });
+    await write(historyItem(tabId), list.slice(-HISTORY_LIMIT));
   }).catch(() => undefined);
   return historyChain;
 }

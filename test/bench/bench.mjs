@@ -38,7 +38,7 @@ async function coldStart(gallery) {
 /** In the offscreen document: the engine's classify vs a bare model.predict, same model, same backend. */
 async function inHost(off, n) {
   return off.evaluate(`(async () => {
-    const { engine, tf } = globalThis.__netlens;
+    const { session: engine, tf } = globalThis.__netlens;
     const m = engine.model;
     const blob = await (await fetch(window.__benchImage)).blob();
     const bmp = await createImageBitmap(blob);
@@ -184,7 +184,7 @@ async function main() {
       for (let i = 0; i < 100; i++) {
         done(await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/${photos[i % 7]}?n=${i}` }));
         if (i % 5 === 4) await off.evaluate(`(async () => {
-          const { engine, explain } = globalThis.__netlens; const m = engine.model;
+          const { session: engine, explain } = globalThis.__netlens; const m = engine.model;
           const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
           const key = [...engine.inputs.keys()].pop(); const x = engine.inputs.get(key);
           await explain.getMethod('grad-cam').explain(a, x, { kind: 'class', index: 1 }, { layer: '' });
@@ -203,7 +203,7 @@ async function main() {
     const off = await attachOffscreen(h);
     await off.evaluate(`window.__benchImage = ${JSON.stringify(imageUrl)}`);
     results.explain = await off.evaluate(`(async () => {
-      const { engine, tf, explain } = globalThis.__netlens;
+      const { session: engine, tf, explain } = globalThis.__netlens;
       const m = engine.model;
       const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
       const bmp = await createImageBitmap(await (await fetch(window.__benchImage)).blob());
@@ -242,7 +242,7 @@ async function main() {
     // Layers: every requested layer from one multi-output pass, and feature visualisation.
     log('layers: activations vs one forward pass; bytes for the default toggles; feature visualisation per 100 steps');
     results.layers = await off.evaluate(`(async () => {
-      const { engine, tf, explain, layers } = globalThis.__netlens;
+      const { session: engine, tf, explain, layers } = globalThis.__netlens;
       const m = engine.model;
       const bmp = await createImageBitmap(await (await fetch(window.__benchImage)).blob());
       const x = explain.toModelInput(bmp, m.entry); bmp.close();
@@ -254,10 +254,10 @@ async function main() {
       const defaults = m.entry.layers.show;
       const all = m.model.layers.map((l) => l.name);
       let defBytes = 0, allBytes = 0;
-      await layers.computeActivations(m.model, m.entry, x, defaults, { classIndex: 249 }, cache);
-      const tDef = await time(async () => { defBytes = JSON.stringify(await layers.computeActivations(m.model, m.entry, x, defaults, { classIndex: 249 }, cache)).length; }, 5);
-      await layers.computeActivations(m.model, m.entry, x, all, { classIndex: 249 }, cache);
-      const tAll = await time(async () => { allBytes = JSON.stringify(await layers.computeActivations(m.model, m.entry, x, all, { classIndex: 249 }, cache)).length; }, 3);
+      await layers.computeActivations(m, x, defaults, { classIndex: 249 });
+      const tDef = await time(async () => { defBytes = JSON.stringify(await layers.computeActivations(m, x, defaults, { classIndex: 249 })).length; }, 5);
+      await layers.computeActivations(m, x, all, { classIndex: 249 });
+      const tAll = await time(async () => { allBytes = JSON.stringify(await layers.computeActivations(m, x, all, { classIndex: 249 })).length; }, 3);
       const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
       const vis = async (layer, pre) => { const t = performance.now(); await layers.visualiseChannel(a, a.split(pre).features, 3, { steps: 100 }, a.split(layer).features); return performance.now() - t; };
       const visEarly = await vis('conv_pw_4_relu', 'conv_pw_4_bn');

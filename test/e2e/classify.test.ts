@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { GALLERY_ITEMS, startGallery, type Gallery, type GalleryItem } from '../support/gallery.mjs';
 import { attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
-import type { TabState } from '../../src/shared/tab-state';
+import type { TabState } from '../../src/features/classify/contract';
 
 // Top-1 of MobileNet v1 0.75 on each photo, from shared/models/mobilenet-v1-0.75-224/PROVENANCE.md.
 // (The browser's JPEG decoder differs slightly from the reference's, so only the top-1 is compared here;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
 import { DIST, attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
-import type { TabState } from '../../src/shared/tab-state';
+import type { TabState } from '../../src/features/classify/contract';
 
 type Done = Extract<TabState, { status: 'done' }>;
 type Failed = Extract<TabState, { status: 'error' }>;

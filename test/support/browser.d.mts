@@ -1,5 +1,5 @@
 import type { BrowserContext, Page, Worker } from 'playwright-core';
-import type { TabState } from '../../src/shared/tab-state';
+import type { TabState } from '../../src/features/classify/contract';
 
 export const ROOT: string;
 export const DIST: string;

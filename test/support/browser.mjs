@@ -7,7 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST = path.join(ROOT, 'dist');
+// E2E tests and the benchmark drive the test build (dist-test/: production code plus test hooks); the
+// production build (dist/) is checked to have none.
+export const DIST = process.env.NETLENS_DIST ?? path.join(ROOT, 'dist-test');
+export const PROD_DIST = path.join(ROOT, 'dist');
 export const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 export const BASE_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
@@ -134,7 +137,7 @@ export async function attachOffscreen(h) {
     },
     /** Waits until the model host's queue is empty (background jobs such as channel means included). */
     async idle() {
-      await this.evaluate('(async () => { while (globalThis.__netlens.engine.queue.depth > 0) await new Promise((r) => setTimeout(r, 20)); })()');
+      await this.evaluate('(async () => { while (globalThis.__netlens.session.queue.depth > 0) await new Promise((r) => setTimeout(r, 20)); })()');
     },
     async detach() { await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined); await cdp.detach(); },
   };

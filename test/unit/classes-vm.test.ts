@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { ClassSummary, ExampleThumb, HeadInfo, PopupConnector, TeachStatus, TrainingState } from '../../src/popup/connector';
 import type { Replies } from '../../src/shared/messages';
-import { HIDDEN_UNITS, STALE_MS, createClassesVm, readiness } from '../../src/features/teach/popup/classes-vm';
+import { HIDDEN_UNITS, STALE_MS, createClassesVm } from '../../src/features/teach/popup/classes-vm';
+import { readiness } from '../../src/features/teach/contract';
 
 vi.mock('webextension-polyfill', () => ({ default: {} }));
 

@@ -2,8 +2,9 @@
 // when, what it saves, how it decodes the wire form, how it pages, and how it runs feature visualisations.
 import { signal } from '@preact/signals';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import type { FeatureVis, LayerActivations, LayerInfo, Replies } from '../../src/shared/messages';
-import type { TabState } from '../../src/shared/tab-state';
+import type { FeatureVis, LayerActivations, LayerInfo } from '../../src/features/layers/contract';
+import type { Replies } from '../../src/shared/messages';
+import type { TabState } from '../../src/features/classify/contract';
 import { base64ToBytes, base64ToFloats, floatsToBase64 } from '../../src/shared/codecs';
 import type { PopupConnector } from '../../src/popup/connector';
 import { channelValues, decodeActivations, dequantise, flatValues, pageOf, pixelValues, PER_PAGE } from '../../src/features/layers/popup/decode';

@@ -44,7 +44,7 @@ describe('activations', () => {
 
   test('one multi-output pass equals a sub-model cut at each layer (≤ 1e-4), and the uint8 encoding decodes within one step', async () => {
     const before = tf.memory().numTensors;
-    const acts = await computeActivations(model.model, model.entry, x, layers, { classIndex: 249 }, cache);
+    const acts = await computeActivations(model, x, layers, { classIndex: 249 });
     expect(acts.map((a) => a.name)).toEqual(layers);
     for (const name of ['conv_pw_3_relu', 'conv_pw_13_relu']) {
       const a = acts.find((r) => r.name === name)!;
@@ -90,7 +90,7 @@ describe('activations', () => {
   });
 
   test('the first conv layer brings its filters', async () => {
-    const [a] = await computeActivations(model.model, model.entry, x, ['conv1'], { classIndex: 0 }, cache);
+    const [a] = await computeActivations(model, x, ['conv1'], { classIndex: 0 });
     expect(a!.filters!.shape).toEqual([3, 3, 3, 24]);
   });
 });

@@ -5,10 +5,8 @@ import { describe, expect, it, vi } from 'vitest';
 // is mocked (sanitizeSettings never touches it); schemas and catalog are real.
 vi.mock('webextension-polyfill', () => ({ default: {} }));
 
-import {
-  BackendChoiceSchema, BackendPrefSchema, BackgroundToContentSchema, BackgroundToHostSchema, HostToBackgroundSchema,
-  ImageSourceSchema, PopupToBackgroundSchema, SOURCE_KINDS, parse, type AnyMessage,
-} from '../../src/shared/messages';
+import { BackendChoiceSchema, BackendPrefSchema, ImageSourceSchema, SOURCE_KINDS, parse } from '../../src/shared/protocol';
+import { BackgroundToContentSchema, BackgroundToHostSchema, HostToBackgroundSchema, PopupToBackgroundSchema, type AnyMessage } from '../../src/shared/messages';
 import { DEFAULT_SETTINGS, sanitizeSettings } from '../../src/shared/settings';
 import { catalog } from '../../src/shared/catalog';
 
@@ -43,6 +41,7 @@ const VALID = {
   'bg/cancel': { type: 'bg/cancel', target: 'offscreen', jobId: 'j-2' },
   'offscreen/job-progress': { type: 'offscreen/job-progress', jobId: 'j-2', progress: 0.25, message: 'Computing…' },
   'popup/train': { type: 'popup/train', hidden: 0 },
+  'popup/cancel-training': { type: 'popup/cancel-training' },
   'popup/export': { type: 'popup/export' },
   'popup/import': { type: 'popup/import', data: 'UEsDBA==' },
   'bg/export': { type: 'bg/export', target: 'offscreen', modelId: 'mobilenet-v1-0.75-224' },
@@ -78,6 +77,7 @@ const SCHEMA_OF = {
   'bg/cancel': BackgroundToHostSchema,
   'offscreen/job-progress': HostToBackgroundSchema,
   'popup/train': PopupToBackgroundSchema,
+  'popup/cancel-training': PopupToBackgroundSchema,
   'popup/export': PopupToBackgroundSchema,
   'popup/import': PopupToBackgroundSchema,
   'bg/export': BackgroundToHostSchema,

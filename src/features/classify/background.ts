@@ -1,11 +1,13 @@
 // The right-click → result flow, run in the service worker. It holds no state of its own between events:
 // everything the popup needs is written to storage.session as it happens.
 import browser from 'webextension-polyfill';
-import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type NetLensError, type Replies } from '../../shared/messages';
-import { loadBackendChoice, loadSettings, saveBackendChoice } from '../../shared/settings';
+import { fail, type ImageSource, type NetLensError } from '../../shared/protocol';
+import type { BackgroundToContent, Handlers, HostToBackground, PopupToBackground, Replies } from '../../shared/messages';
+import { loadSettings, saveBackendChoice } from '../../shared/settings';
+import { hostStatusItem, layerTogglesItem, read, write } from '../../shared/storage';
 import { findModel } from '../../shared/catalog';
-import type { ModelHost } from '../../shared/model-host';
-import { appendHistory, keepSource, setTabState, updateTabState } from '../../shared/tab-store';
+import { modelFields, type ModelHost } from '../../shared/model-host';
+import { appendHistory, getSource, keepSource, setTabState, updateTabState } from '../../shared/tab-store';
 
 export const MENU_CLASSIFY = 'netlens-classify';
 export const MENU_CLASSIFY_PAGE = 'netlens-classify-page';
@@ -61,9 +63,9 @@ export async function classifyFromMenu(host: ModelHost, tabId: number, click: Me
 export async function runClassification(host: ModelHost, tabId: number, requestId: string, source: ImageSource): Promise<void> {
   inflight.set(requestId, tabId);
   await keepSource(tabId, source);
-  const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
-  const layers = await toggledLayers(settings.modelId);
-  const reply = await host.classify({ requestId, source, modelId: settings.modelId, backend: settings.backend, remembered, layers, mode: settings.mode });
+  const [settings, fields] = await Promise.all([loadSettings(), modelFields()]);
+  const layers = await toggledLayers(fields.modelId);
+  const reply = await host.request('bg/classify', { requestId, source, ...fields, layers, mode: settings.mode });
   if (!reply.ok) return setErrorIfCurrent(tabId, requestId, reply.error);
   if (reply.choice) await saveBackendChoice(reply.choice);
   const top = reply.result.predictions[0];
@@ -75,10 +77,7 @@ export async function runClassification(host: ModelHost, tabId: number, requestI
 
 /** The layers the user toggled on for a model (the catalog's defaults until they change them). */
 async function toggledLayers(modelId: string): Promise<string[]> {
-  const { layerToggles } = await browser.storage.local.get('layerToggles');
-  const saved = (layerToggles as Record<string, unknown> | undefined)?.[modelId];
-  if (Array.isArray(saved) && saved.every((x) => typeof x === 'string')) return (saved as string[]).slice(0, 300);
-  return findModel(modelId)?.layers.show ?? [];
+  return (await read(layerTogglesItem))[modelId] ?? findModel(modelId)?.layers.show ?? [];
 }
 
 export async function reclassify(host: ModelHost, tabId: number, source: ImageSource): Promise<void> {
@@ -97,7 +96,7 @@ export async function onHostProgress(p: Extract<HostToBackground, { type: 'offsc
     const key = `${p.phase}:${p.progress === null ? '' : Math.round(p.progress * 100)}`;
     if (key === lastHostStatus) return;
     lastHostStatus = key;
-    await browser.storage.session.set({ hostStatus: { phase: p.phase, progress: p.progress, message: p.message, at: Date.now() } });
+    await write(hostStatusItem, { phase: p.phase, progress: p.progress, message: p.message, at: Date.now() });
     return;
   }
   const tabId = inflight.get(p.requestId);
@@ -108,4 +107,28 @@ export async function onHostProgress(p: Extract<HostToBackground, { type: 'offsc
     if (now.phase === p.phase && p.progress !== null && now.progress !== null && p.progress - now.progress < 0.04 && p.progress < 1) return null;
     return { ...now, phase: p.phase, progress: p.progress, message: p.message, queueDepth: p.queueDepth };
   });
+}
+
+/** Classification's menu items (the menus are rebuilt as a whole: see src/features/menus.ts). */
+export function classifyMenus(): void {
+  browser.contextMenus.create({ id: MENU_CLASSIFY, title: 'Classify with NetLens', contexts: ['image'] });
+  // Canvases and CSS backgrounds are not "images" to the browser's menu: this page-level item lets the
+  // content script find the picture under the pointer, and says so plainly when there is none.
+  browser.contextMenus.create({ id: MENU_CLASSIFY_PAGE, title: 'Classify the picture here with NetLens', contexts: ['page', 'frame', 'link'] });
+}
+
+export function classifyPopupHandlers(host: ModelHost): Handlers<Extract<PopupToBackground, { type: 'popup/reclassify' | 'popup/preload' }>> {
+  return {
+    'popup/reclassify': async (m) => {
+      const source = await getSource(m.tabId);
+      if (!source) return fail('no-image', 'That image is no longer available to re-run; right-click it again.');
+      void reclassify(host, m.tabId, source);
+      return { ok: true };
+    },
+    'popup/preload': async () => {
+      const r = await host.request('bg/preload', await modelFields());
+      if (r.ok && r.choice) await saveBackendChoice(r.choice);
+      return r.ok ? { ok: true, backend: r.backend } : r;
+    },
+  };
 }

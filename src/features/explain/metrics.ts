@@ -3,6 +3,7 @@
 // from a start image to a finish image in steps, and follow the target's probability. The perturbation (what
 // "deleted" and "not yet inserted" look like) is a parameter.
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../../shared/codecs';
 import { gaussianBlur } from './blur';
 import type { ExplainModel, RunOptions, SaliencyMap, Target } from './types';
 import { chunks, column, throwIfAbortedAsync } from './util';
@@ -82,18 +83,10 @@ export async function causalCurve(model: ExplainModel, input: tf.Tensor4D, salie
   return { perturbation: perturbation.name, probs, auc: trapezoidAuc(probs) };
 }
 
-/** Uniform noise with a fixed seed (mulberry32), so "random map" numbers are reproducible. */
+/** Uniform noise with a fixed seed, so "random map" numbers are reproducible. */
 export function randomMap(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  return out;
+  const rand = seededRandom(seed);
+  return Float32Array.from({ length: n }, rand);
 }
 
 export interface Faithfulness {

@@ -1,4 +1,6 @@
-// The methods the UI offers, by id. SmoothGrad wraps the gradient methods rather than being one itself.
+// The methods the model host runs, by id: each implementation joined with its catalog entry (name, paper,
+// default parameters), so what the popup lists and what the host runs cannot drift apart.
+import { METHODS_LIST, type MethodInfo } from './catalog';
 import { gradCam } from './methods/grad-cam';
 import { gradCamPlusPlus } from './methods/grad-cam-plus-plus';
 import { gradientXInput } from './methods/gradient-x-input';
@@ -8,24 +10,30 @@ import { vanillaGradient } from './methods/vanilla-gradient';
 import { smoothGrad } from './smoothgrad';
 import type { Explainer, Params } from './types';
 
-export const GRADIENT_METHODS = [vanillaGradient, gradientXInput, integratedGradients] as const;
+export type Method = Explainer<Params> & MethodInfo;
 
-const all: Explainer<Params>[] = [
-  gradCam as Explainer<Params>,
-  gradCamPlusPlus as Explainer<Params>,
-  vanillaGradient,
-  gradientXInput,
-  integratedGradients as unknown as Explainer<Params>,
-  occlusion as unknown as Explainer<Params>,
-  smoothGrad(vanillaGradient) as unknown as Explainer<Params>,
-  smoothGrad(gradientXInput) as unknown as Explainer<Params>,
-  // n × m backward passes: smaller defaults keep it to ~128 passes.
-  smoothGrad(integratedGradients, { samples: 8, steps: 16 }) as unknown as Explainer<Params>,
-];
+// SmoothGrad wraps the gradient methods rather than being one itself.
+const implementations = [
+  gradCam, gradCamPlusPlus, vanillaGradient, gradientXInput, integratedGradients, occlusion,
+  smoothGrad(vanillaGradient), smoothGrad(gradientXInput), smoothGrad(integratedGradients),
+] as unknown as Explainer<Params>[];
 
-export const METHODS: ReadonlyMap<string, Explainer<Params>> = new Map(all.map((m) => [m.id, m]));
+function join(): Map<string, Method> {
+  const byId = new Map(implementations.map((m) => [m.id, m]));
+  const joined = new Map<string, Method>();
+  for (const info of METHODS_LIST) {
+    const impl = byId.get(info.id);
+    if (!impl) throw new Error(`explanation method "${info.id}" is in the catalog but has no implementation`);
+    joined.set(info.id, { ...info, ...impl });
+    byId.delete(info.id);
+  }
+  if (byId.size) throw new Error(`explanation methods without a catalog entry: ${[...byId.keys()].join(', ')}`);
+  return joined;
+}
 
-export function getMethod(id: string): Explainer<Params> {
+export const METHODS: ReadonlyMap<string, Method> = join();
+
+export function getMethod(id: string): Method {
   const m = METHODS.get(id);
   if (!m) throw new Error(`unknown explanation method "${id}"`);
   return m;

@@ -8,13 +8,9 @@ import { chunks, reduceChannels, throwIfAbortedAsync, toMap } from './util';
 export interface SmoothParams extends Params { samples: number; sigma: number }
 
 /** σ is a fraction of the input's value range (the paper's 10–20 %), so it means the same for every model. */
-export function smoothGrad<P extends Params>(base: GradientExplainer<P>, overrides: Partial<P & SmoothParams> = {}, seed = 7): Explainer<P & SmoothParams> {
+export function smoothGrad<P extends Params>(base: GradientExplainer<P>, seed = 7): Explainer<P & SmoothParams> {
   return {
     id: `smoothgrad:${base.id}`,
-    name: `SmoothGrad (${base.name})`,
-    summary: `${base.name} averaged over noisy copies of the image: less speckle, same idea.`,
-    paper: 'https://arxiv.org/abs/1706.03825',
-    defaults: { ...base.defaults, samples: 25, sigma: 0.15, ...overrides } as P & SmoothParams,
     async explain(model, input, target, params, opts = {}) {
       const n = Math.max(1, Math.round(params.samples));
       const range = 255 * model.preprocess.scale;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { throwIfAborted, type ExplainModel, type SaliencyMap, type Target } from './types';
+import type { ExplainModel, SaliencyMap, Target } from './types';
+export { throwIfAbortedAsync } from '../../engine/jobs';
 
 /**
  * The target's column of a [B, classes] score matrix. slice, not gather: gather's gradient needs
@@ -45,11 +46,3 @@ export function chunks(n: number, size: number): [number, number][] {
   return out;
 }
 
-/** Gives the event loop a turn, so cancel messages get through between batches. */
-export const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
-
-/** Between batches: let queued messages (a cancel, a newer request) in, then stop if cancelled. */
-export async function throwIfAbortedAsync(signal?: AbortSignal): Promise<void> {
-  await yieldToEvents();
-  throwIfAborted(signal);
-}

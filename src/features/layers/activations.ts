@@ -2,8 +2,9 @@
 // model, sent as compact plain data (each channel quantised to uint8 between its own min and max, channel-major).
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../shared/catalog';
-import type { LayerActivations, LayerInfo } from '../../shared/messages';
-import { floatsToBase64 } from '../../shared/codecs';
+import type { NetLensModel } from '../../engine/model';
+import type { LayerActivations, LayerInfo } from './contract';
+import { bytesToBase64, floatsToBase64 } from '../../shared/codecs';
 import { receptiveFields, specsFromTopology, type LayerSpec } from './receptive-field';
 
 function kindOf(className: string): LayerInfo['kind'] {
@@ -53,7 +54,8 @@ interface Extras { classIndex: number }
  * Activations of `names` for one preprocessed image [1, H, W, 3]. One forward pass computes every requested
  * layer (and the layer before the class scores, for the contributions). Tidy: nothing is left behind.
  */
-export async function computeActivations(model: tf.LayersModel, entry: ModelEntry, input: tf.Tensor4D, names: string[], extras: Extras, cache: Map<string, tf.LayersModel>): Promise<LayerActivations[]> {
+export async function computeActivations(m: NetLensModel, input: tf.Tensor4D, names: string[], extras: Extras): Promise<LayerActivations[]> {
+  const { model, entry } = m;
   const layers = model.layers;
   const inputName = layers[0]?.getClassName() === 'InputLayer' ? layers[0].name : INPUT;
   const preName = entry.layers.preSoftmax?.layer ?? null;
@@ -61,12 +63,7 @@ export async function computeActivations(model: tf.LayersModel, entry: ModelEntr
   const prevName = preIdx > 0 ? layers[preIdx - 1]!.name : null;
   const wanted = names.filter((n) => n !== inputName && layers.some((l) => l.name === n));
   const outputs = [...new Set([...wanted, ...(preName && names.includes(preName) && prevName ? [prevName] : [])])];
-  const key = outputs.join('|');
-  let multi = cache.get(key);
-  if (!multi && outputs.length) {
-    multi = tf.model({ inputs: model.inputs, outputs: outputs.map((n) => model.getLayer(n).output as tf.SymbolicTensor) });
-    cache.set(key, multi);
-  }
+  const multi = outputs.length ? m.subModel(outputs) : null;
   const results: LayerActivations[] = [];
   const tensors = new Map<string, tf.Tensor>();
   try {
@@ -113,7 +110,7 @@ async function pack(name: string, t: tf.Tensor): Promise<LayerActivations> {
     const order = Array.from({ length: c }, (_, i) => i).sort((a, b) => m[b]! - m[a]! || a - b);
     return {
       name, shape: [h, w, c],
-      data: bytesBase64(bytes),
+      data: bytesToBase64(bytes),
       mins: floatsToBase64(Float32Array.from(mnd)), maxs: floatsToBase64(Float32Array.from(mxd)), means: floatsToBase64(m),
       order, stats: { sparsity: zd[0]!, mean: sd[0]!, max: sd[1]! },
     };
@@ -122,11 +119,6 @@ async function pack(name: string, t: tf.Tensor): Promise<LayerActivations> {
   }
 }
 
-function bytesBase64(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
-  return btoa(s);
-}
 
 /** What each channel of the layer before the class scores adds to the class: mean activation × weight. */
 async function contributions(scoreLayer: tf.layers.Layer, from: string, prev: tf.Tensor, classIndex: number): Promise<NonNullable<LayerActivations['contributions']>> {

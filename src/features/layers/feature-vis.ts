@@ -4,6 +4,7 @@
 // result shows structure the channel responds to rather than adversarial pixel noise.
 // Olah, Mordvintsev & Schubert 2017, "Feature Visualization", https://distill.pub/2017/feature-visualization/
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../../shared/codecs';
 import type { ExplainModel } from '../explain/types';
 import { throwIfAbortedAsync } from '../explain/util';
 
@@ -96,7 +97,7 @@ export async function visualiseChannel(model: ExplainModel, objective: (x: tf.Te
     s.dispose();
     return v;
   };
-  const rand = mulberry(seed + 7);
+  const rand = seededRandom(seed + 7);
   const optimizer = tf.train.adam(opts.learningRate ?? 0.05);
   try {
     const startActivation = await measure();
@@ -131,13 +132,3 @@ export async function visualiseChannel(model: ExplainModel, objective: (x: tf.Te
   }
 }
 
-function mulberry(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -2,6 +2,8 @@
 // trained head, zipped with fflate. Reading is strict: anything missing, malformed or made for another backbone
 // is refused with a message, before anything is written.
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { RequestError } from '../../engine/jobs';
+import { base64ToBytes, base64ToFloats, bytesToBase64, floatsToBase64, sha256Hex } from '../../shared/codecs';
 import type { Example, HeadInfo, UserClass } from '../../shared/db';
 
 export const ARCHIVE_FORMAT = 'netlens-classes';
@@ -10,23 +12,16 @@ export const ARCHIVE_VERSION = 1;
 export interface HeadArtifacts { modelTopology: unknown; weightSpecs: { name: string; shape: number[]; dtype: string }[]; weightData: ArrayBuffer }
 export interface Bundle { modelId: string; classes: UserClass[]; examples: Example[]; head: { info: HeadInfo; artifacts: HeadArtifacts } | null }
 
-export class ArchiveError extends Error { constructor(message: string) { super(message); this.name = 'ArchiveError'; } }
+/** A classes file that cannot be imported, with the reason in words the user can act on. */
+export class ArchiveError extends RequestError { constructor(message: string) { super(message); this.name = 'ArchiveError'; } }
 
-const u8ToB64 = (b: Uint8Array) => { let s = ''; for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000)); return btoa(s); };
-const b64ToU8 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-const f32ToB64 = (f: Float32Array) => u8ToB64(new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
-const b64ToF32 = (s: string) => { const b = b64ToU8(s); return new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2); };
 
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(d)].map((x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 export async function packArchive(b: Bundle): Promise<Uint8Array> {
   const files: Record<string, Uint8Array> = {};
   files['examples.json'] = strToU8(JSON.stringify(b.examples.map((e) => ({
     id: e.id, classId: e.classId, url: e.url, at: e.at, thumbnail: e.thumbnail,
-    embeddings: Object.fromEntries(Object.entries(e.embeddings).map(([k, v]) => [k, f32ToB64(v)])),
+    embeddings: Object.fromEntries(Object.entries(e.embeddings).map(([k, v]) => [k, floatsToBase64(v)])),
   }))));
   files['classes.json'] = strToU8(JSON.stringify(b.classes));
   if (b.head) {
@@ -34,7 +29,7 @@ export async function packArchive(b: Bundle): Promise<Uint8Array> {
     files['head/weights.bin'] = new Uint8Array(b.head.artifacts.weightData);
   }
   const checksums: Record<string, string> = {};
-  for (const [name, bytes] of Object.entries(files)) checksums[name] = await sha256(bytes);
+  for (const [name, bytes] of Object.entries(files)) checksums[name] = await sha256Hex(bytes);
   files['manifest.json'] = strToU8(JSON.stringify({ format: ARCHIVE_FORMAT, version: ARCHIVE_VERSION, modelId: b.modelId, classes: b.classes.length, examples: b.examples.length, hasHead: Boolean(b.head), checksums }, null, 2));
   return zipSync(files, { level: 6 });
 }
@@ -61,7 +56,7 @@ export async function unpackArchive(bytes: Uint8Array, expectModelId: string, mo
   const checksums = (manifest.checksums ?? {}) as Record<string, unknown>;
   for (const [name, f] of Object.entries(files)) {
     if (name === 'manifest.json') continue;
-    if (checksums[name] !== (await sha256(f))) throw new ArchiveError(`This NetLens file is damaged: ${name} does not match its checksum.`);
+    if (checksums[name] !== (await sha256Hex(f))) throw new ArchiveError(`This NetLens file is damaged: ${name} does not match its checksum.`);
   }
   for (const name of Object.keys(checksums)) if (!files[name]) throw new ArchiveError(`This NetLens file is incomplete: ${name} is missing.`);
 
@@ -74,7 +69,7 @@ export async function unpackArchive(bytes: Uint8Array, expectModelId: string, mo
     if (!e || !isStr(e.id, 100) || !ids.has(e.classId) || !isStr(e.url, 4000) || !isNum(e.at) || !isStr(e.thumbnail) || !/^data:image\/(jpeg|png|webp);base64,/.test(e.thumbnail) || typeof e.embeddings !== 'object') {
       throw new ArchiveError(`This NetLens file is damaged: example ${i + 1} is not valid.`);
     }
-    return { id: e.id, classId: e.classId, url: e.url, at: e.at, thumbnail: e.thumbnail, embeddings: Object.fromEntries(Object.entries(e.embeddings as Record<string, string>).filter(([, v]) => isStr(v)).map(([k, v]) => [k, b64ToF32(v)])) };
+    return { id: e.id, classId: e.classId, url: e.url, at: e.at, thumbnail: e.thumbnail, embeddings: Object.fromEntries(Object.entries(e.embeddings as Record<string, string>).filter(([, v]) => isStr(v)).map(([k, v]) => [k, base64ToFloats(v)])) };
   });
   let head: Bundle['head'] = null;
   if (manifest.hasHead) {

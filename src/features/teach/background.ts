@@ -1,41 +1,37 @@
-// Teaching from the context menu: "Add to NetLens class ▸ <class> | New class…", and training, whose progress
-// is kept in storage.session so a popup can close and come back to it (and a worker restart loses nothing:
-// the model host keeps reporting, and its last report carries the result).
+// Teaching in the service worker: "Add to NetLens class ▸ <class> | New class…" menus, and training, whose
+// progress is kept in storage.session so a popup can close and come back to it (and a worker restart loses
+// nothing: the model host keeps reporting, and its last report carries the result).
 import browser from 'webextension-polyfill';
 import { createClass, listClasses } from '../../shared/db';
-import { fail, type BackgroundToContent, type HostToBackground, type ImageSource, type Replies } from '../../shared/messages';
-import { loadBackendChoice, loadSettings } from '../../shared/settings';
-import type { ModelHost } from '../../shared/model-host';
-import { MENU_CLASSIFY, MENU_CLASSIFY_PAGE, resolveSourceFor, type MenuClick } from '../classify/background';
+import { fail, type ImageSource } from '../../shared/protocol';
+import type { BackgroundToContent, Handlers, HostToBackground, PopupToBackground, Replies } from '../../shared/messages';
+import { loadSettings } from '../../shared/settings';
+import { modelFields, type ModelHost } from '../../shared/model-host';
+import { read, teachStatusItem, trainingItem, write } from '../../shared/storage';
+import { resolveSourceFor, type MenuClick } from '../classify/background';
+import type { TeachStatus, TrainingState } from './contract';
 
 export const MENU_ADD = 'netlens-add';
 export const MENU_ADD_NEW = 'netlens-add-new';
 export const MENU_ADD_PREFIX = 'netlens-add:';
+/** A run without news for this long is taken as dead: a new one may start. */
+const STALE_MS = 60_000;
 
-let rebuilding: Promise<void> = Promise.resolve();
-
-/** All menu items, rebuilt whenever the user's classes change (each class is a submenu item). */
-export function rebuildMenus(): Promise<void> {
-  rebuilding = rebuilding.then(async () => {
-    await browser.contextMenus.removeAll();
-    browser.contextMenus.create({ id: MENU_CLASSIFY, title: 'Classify with NetLens', contexts: ['image'] });
-    // Canvases and CSS backgrounds are not "images" to the browser's menu: this page-level item lets the
-    // content script find the picture under the pointer, and says so plainly when there is none.
-    browser.contextMenus.create({ id: MENU_CLASSIFY_PAGE, title: 'Classify the picture here with NetLens', contexts: ['page', 'frame', 'link'] });
-    browser.contextMenus.create({ id: MENU_ADD, title: 'Add to NetLens class', contexts: ['image'] });
-    for (const c of await listClasses().catch(() => [])) {
-      browser.contextMenus.create({ id: `${MENU_ADD_PREFIX}${c.id}`, parentId: MENU_ADD, title: `${c.name} (${c.count})`, contexts: ['image'] });
-    }
-    browser.contextMenus.create({ id: MENU_ADD_NEW, parentId: MENU_ADD, title: 'New class…', contexts: ['image'] });
-  }).catch(() => undefined);
-  return rebuilding;
+/** Teaching's menu items: each class is a submenu item (rebuilt whenever the classes change). */
+export async function teachMenus(): Promise<void> {
+  browser.contextMenus.create({ id: MENU_ADD, title: 'Add to NetLens class', contexts: ['image'] });
+  for (const c of await listClasses().catch(() => [])) {
+    browser.contextMenus.create({ id: `${MENU_ADD_PREFIX}${c.id}`, parentId: MENU_ADD, title: `${c.name} (${c.count})`, contexts: ['image'] });
+  }
+  browser.contextMenus.create({ id: MENU_ADD_NEW, parentId: MENU_ADD, title: 'New class…', contexts: ['image'] });
 }
 
-export interface TeachStatus { kind: 'added' | 'error'; message: string; className?: string; count?: number; at: number }
-const say = (s: Omit<TeachStatus, 'at'>) => browser.storage.session.set({ teachStatus: { ...s, at: Date.now() } });
+export const isTeachMenu = (id: string) => id === MENU_ADD_NEW || id.startsWith(MENU_ADD_PREFIX);
+
+const say = (s: Omit<TeachStatus, 'at'>) => write(teachStatusItem, { ...s, at: Date.now() });
 
 /** Right-click → add this image to a class (asking the page for a new class's name first, if needed). */
-export async function addFromMenu(host: ModelHost, tabId: number, click: MenuClick): Promise<void> {
+export async function addFromMenu(host: ModelHost, tabId: number, click: MenuClick, rebuildMenus: () => Promise<void>): Promise<void> {
   let classId = String(click.menuItemId).startsWith(MENU_ADD_PREFIX) ? String(click.menuItemId).slice(MENU_ADD_PREFIX.length) : null;
   let className = '';
   if (!classId) {
@@ -61,38 +57,52 @@ export async function addFromMenu(host: ModelHost, tabId: number, click: MenuCli
 }
 
 async function addSource(host: ModelHost, classId: string, source: ImageSource) {
-  const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
-  return host.addExample({ source, classId, modelId: settings.modelId, backend: settings.backend, remembered });
+  return host.request('bg/add-example', { source, classId, ...(await modelFields()) });
 }
 
-export interface TrainingState {
-  status: 'running' | 'done' | 'error';
-  jobId: string;
-  phase: string;
-  progress: number;
-  epoch?: number;
-  loss?: number;
-  valAccuracy?: number;
-  summary?: NonNullable<Extract<HostToBackground, { type: 'offscreen/train-progress' }>['summary']>;
-  error?: string;
-  at: number;
-}
-
-export async function startTraining(host: ModelHost, hidden: number): Promise<Replies['popup/train']> {
-  const { training } = await browser.storage.session.get('training');
-  if ((training as TrainingState | undefined)?.status === 'running' && Date.now() - (training as TrainingState).at < 60_000) return fail('bad-request', 'Training is already running.');
-  const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
+async function startTraining(host: ModelHost, hidden: number): Promise<Replies['popup/train']> {
+  const training = await read(trainingItem);
+  if (training?.status === 'running' && Date.now() - training.at < STALE_MS) return fail('bad-request', 'Training is already running.');
+  const fields = await modelFields();
   const jobId = crypto.randomUUID();
-  await browser.storage.session.set({ training: { status: 'running', jobId, phase: 'embedding', progress: 0, at: Date.now() } satisfies TrainingState });
+  await write(trainingItem, { status: 'running', jobId, phase: 'embedding', progress: 0, at: Date.now() });
   // Not awaited by the popup: the host's progress reports keep the stored state up to date.
-  void host.train({ jobId, hidden, modelId: settings.modelId, backend: settings.backend, remembered }).then(async (r) => {
-    if (!r.ok) await browser.storage.session.set({ training: { status: 'error', jobId, phase: 'error', progress: 1, error: r.error.message, at: Date.now() } satisfies TrainingState });
+  void host.request('bg/train', { jobId, hidden, ...fields }).then(async (r) => {
+    if (!r.ok) {
+      const cancelled = r.error.code === 'cancelled';
+      await write(trainingItem, { status: cancelled ? 'cancelled' : 'error', jobId, phase: cancelled ? 'cancelled' : 'error', progress: 1, error: r.error.message, at: Date.now() });
+    }
   });
   return { ok: true };
 }
 
 export async function onTrainProgress(p: Extract<HostToBackground, { type: 'offscreen/train-progress' }>): Promise<void> {
-  const status: TrainingState['status'] = p.phase === 'done' ? 'done' : p.phase === 'error' ? 'error' : 'running';
-  const { phase, progress, jobId, epoch, loss, valAccuracy, summary, error } = p;
-  await browser.storage.session.set({ training: { status, jobId, phase, progress, epoch, loss, valAccuracy, summary, error, at: Date.now() } });
+  const status: TrainingState['status'] = p.phase === 'done' ? 'done' : p.phase === 'error' ? 'error' : p.phase === 'cancelled' ? 'cancelled' : 'running';
+  const { type: _type, ...rest } = p;
+  await write(trainingItem, { ...rest, status, at: Date.now() });
+}
+
+type TeachPopupMessages = Extract<PopupToBackground, { type: 'popup/train' | 'popup/cancel-training' | 'popup/classes-changed' | 'popup/export' | 'popup/import' }>;
+
+export function teachPopupHandlers(host: ModelHost, rebuildMenus: () => Promise<void>): Handlers<TeachPopupMessages> {
+  return {
+    'popup/train': (m) => startTraining(host, m.hidden),
+    'popup/cancel-training': async () => {
+      const training = await read(trainingItem);
+      if (training?.status !== 'running') return fail('bad-request', 'No training is running.');
+      return host.request('bg/cancel', { jobId: training.jobId });
+    },
+    'popup/classes-changed': async () => { await rebuildMenus(); return { ok: true }; },
+    'popup/export': async () => {
+      const { modelId } = await loadSettings();
+      const r = await host.request('bg/export', { modelId });
+      return r.ok ? { ok: true, filename: `netlens-classes-${modelId}-${new Date().toISOString().slice(0, 10)}.zip`, data: r.data } : r;
+    },
+    'popup/import': async (m) => {
+      const { modelId } = await loadSettings();
+      const r = await host.request('bg/import', { modelId, data: m.data });
+      if (r.ok) await rebuildMenus();
+      return r;
+    },
+  };
 }

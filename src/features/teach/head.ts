@@ -1,6 +1,9 @@
 // Teaching new classes: a small head (dense softmax, optionally one hidden layer) trained on the frozen
 // backbone's pooled features, with a held-out validation split and early stopping on validation loss.
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../../shared/codecs';
+import { RequestError, throwIfAborted } from '../../engine/jobs';
+import { MIN_CLASSES, readiness } from './contract';
 
 export interface TrainOptions {
   /** units of the optional hidden layer; 0 = a single dense softmax layer */
@@ -19,12 +22,9 @@ export const DEFAULT_TRAIN: TrainOptions = { hidden: 0, maxEpochs: 80, patience:
 export interface Sample { group: number; label: number; x: Float32Array; original: boolean }
 export interface TrainResult { head: tf.Sequential; valAccuracy: number; confusion: number[][]; epochs: number; trainSize: number; valSize: number }
 
-export class TooLittleData extends Error {}
+/** Not enough examples to train on (the training rules are in contract.ts). */
+export class TooLittleData extends RequestError {}
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => { s = (s * 1664525 + 1013904223) >>> 0; return s / 4294967296; };
-}
 
 /**
  * Splits examples (groups) per class so every class has at least one validation example and at least two
@@ -33,7 +33,7 @@ function rng(seed: number) {
 export function splitByExample(groups: { group: number; label: number }[], valFraction: number, seed: number): { train: Set<number>; val: Set<number> } {
   const byClass = new Map<number, number[]>();
   for (const g of groups) byClass.set(g.label, [...(byClass.get(g.label) ?? []), g.group]);
-  const rand = rng(seed);
+  const rand = seededRandom(seed);
   const train = new Set<number>(), val = new Set<number>();
   for (const members of byClass.values()) {
     const shuffled = [...new Set(members)].sort((a, b) => a - b).map((m) => [rand(), m] as const).sort((a, b) => a[0] - b[0]).map(([, m]) => m);
@@ -53,8 +53,8 @@ export async function trainHead(samples: Sample[], numClasses: number, opts: Par
   const o = { ...DEFAULT_TRAIN, ...opts };
   const perClass = new Map<number, Set<number>>();
   for (const s of samples) perClass.set(s.label, (perClass.get(s.label) ?? new Set()).add(s.group));
-  if (perClass.size < 2 || numClasses < 2) throw new TooLittleData('Teach at least 2 classes.');
-  for (const [label, g] of perClass) if (g.size < 3) throw new TooLittleData(`Each class needs at least 3 examples (class #${label} has ${g.size}).`);
+  const ready = readiness([...perClass].map(([label, g]) => ({ name: `class #${label}`, count: g.size })));
+  if (!ready.ok || numClasses < MIN_CLASSES) throw new TooLittleData(ready.ok ? `Training needs at least ${MIN_CLASSES} classes.` : ready.message);
 
   const { train, val } = splitByExample(samples.filter((s) => s.original), o.valFraction, o.seed);
   const trainSet = samples.filter((s) => train.has(s.group));
@@ -85,12 +85,12 @@ export async function trainHead(samples: Sample[], numClasses: number, opts: Par
   head.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   [mean, variance, std].forEach((t) => t.dispose());
 
-  const rand = rng(o.seed + 17);
+  const rand = seededRandom(o.seed + 17);
   let best = { valLoss: Infinity, epoch: 0, weights: [] as tf.Tensor[] };
   let epoch = 0;
   try {
     for (epoch = 1; epoch <= o.maxEpochs; epoch++) {
-      if (o.signal?.aborted) throw new Error('cancelled');
+      throwIfAborted(o.signal);
       // Shuffle with the seeded generator (fit's own shuffle uses Math.random): the same data trains the same head.
       const perm = tf.tensor1d(shuffled(xt.shape[0], rand), 'int32');
       const [xe, ye] = [tf.gather(xt, perm), tf.gather(yt, perm)];

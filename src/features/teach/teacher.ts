@@ -1,9 +1,12 @@
 // The model host's side of teaching: embeddings from the frozen backbone, augmentation on images, training the
 // head, saving it (IndexedDB through TF.js) and predicting the user's classes.
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../../shared/codecs';
+import { throwIfAborted } from '../../engine/jobs';
+import { readiness, type TrainSummary } from './contract';
 import type { NetLensModel } from '../../engine/model';
 import { toModelInput } from '../../engine/preprocess';
-import type { Prediction } from '../../shared/messages';
+import type { Prediction } from '../classify/contract';
 import { addExample, getHead, listClasses, listExamples, putEmbeddings, putHead, replaceDataset, type HeadInfo } from '../../shared/db';
 import { packArchive, unpackArchive, ArchiveError, type HeadArtifacts } from './archive';
 import { trainHead, TooLittleData, type Sample } from './head';
@@ -14,7 +17,6 @@ export const headUrl = (modelId: string) => `indexeddb://netlens-head-${modelId}
 export const AUGMENTS = 2;
 
 export interface TrainProgress { phase: 'embedding' | 'training'; progress: number; epoch?: number; loss?: number; valAccuracy?: number }
-export interface TrainSummary { classNames: string[]; examples: number; valAccuracy: number; confusion: number[][]; epochs: number; ms: number; embedMs: number }
 
 export class Teacher {
   private heads = new Map<string, { info: HeadInfo; model: tf.LayersModel } | null>();
@@ -40,16 +42,16 @@ export class Teacher {
 
   async train(model: NetLensModel, opts: { hidden: number; signal?: AbortSignal; onProgress?: (p: TrainProgress) => void }): Promise<TrainSummary> {
     const t0 = performance.now();
-    const classes = (await listClasses()).filter((c) => c.count > 0);
-    const short = classes.filter((c) => c.count < 3);
-    if (classes.length < 2) throw new TooLittleData(`Teach at least 2 classes with 3 or more examples each (you have ${classes.length} class${classes.length === 1 ? '' : 'es'} with examples).`);
-    if (short.length) throw new TooLittleData(`Each class needs at least 3 examples: ${short.map((c) => `“${c.name}” has ${c.count}`).join(', ')}.`);
+    const all = await listClasses();
+    const ready = readiness(all);
+    if (!ready.ok) throw new TooLittleData(ready.message);
+    const classes = all.filter((c) => c.count > 0);
     const examples = (await listExamples()).filter((e) => classes.some((c) => c.id === e.classId));
     const labelOf = new Map(classes.map((c, i) => [c.id, i]));
     const samples: Sample[] = [];
     const updates: { id: string; modelId: string; embedding: Float32Array }[] = [];
     for (let i = 0; i < examples.length; i++) {
-      if (opts.signal?.aborted) throw new Error('cancelled');
+      throwIfAborted(opts.signal);
       const ex = examples[i]!;
       const bmp = await createImageBitmap(await (await fetch(ex.thumbnail)).blob());
       const batch = tf.tidy(() => augmentBatch(toModelInput(bmp, model.entry), AUGMENTS, i + 1, model.entry.preprocess));
@@ -168,8 +170,7 @@ const pool = (features: tf.Tensor): tf.Tensor2D => features.mean([1, 2]) as tf.T
 export function augmentBatch(x: tf.Tensor4D, n: number, seed: number, pre: { scale: number; offset: number }): tf.Tensor4D {
   return tf.tidy(() => {
     const [, h, w] = x.shape;
-    let s = seed * 7919;
-    const r = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+    const r = seededRandom(seed * 7919);
     const copies: tf.Tensor4D[] = [x];
     for (let i = 0; i < n; i++) {
       const size = 0.8 + 0.2 * r();

@@ -20,13 +20,9 @@ export function camMap(model: ExplainModel, input: tf.Tensor4D, target: Target, 
   });
 }
 
-export function camExplainer(spec: { id: string; name: string; summary: string; paper: string; weights: ChannelWeights }): Explainer<CamParams> {
+export function camExplainer(spec: { id: string; weights: ChannelWeights }): Explainer<CamParams> {
   return {
     id: spec.id,
-    name: spec.name,
-    summary: spec.summary,
-    paper: spec.paper,
-    defaults: { layer: '' }, // '' = the catalog's Grad-CAM layer
     async explain(model, input, target, params) {
       const layer = params.layer || model.defaultCamLayer;
       if (!layer) throw new Error('this model has no layer for class activation maps');

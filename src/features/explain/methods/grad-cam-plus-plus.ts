@@ -18,8 +18,5 @@ export const gradCamPlusPlusWeights: ChannelWeights = (A, G) => tf.tidy(() => {
 
 export const gradCamPlusPlus = camExplainer({
   id: 'grad-cam-plus-plus',
-  name: 'Grad-CAM++',
-  summary: 'Grad-CAM with per-position weights, so several parts of an object can all light up.',
-  paper: 'https://arxiv.org/abs/1710.11063',
   weights: gradCamPlusPlusWeights,
 });

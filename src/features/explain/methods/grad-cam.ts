@@ -8,8 +8,5 @@ export const gradCamWeights: ChannelWeights = (_A, G) => tf.tidy(() => G.mean([0
 
 export const gradCam = camExplainer({
   id: 'grad-cam',
-  name: 'Grad-CAM',
-  summary: 'Which regions of a late conv layer push the class score up (coarse but class-specific).',
-  paper: 'https://arxiv.org/abs/1610.02391',
   weights: gradCamWeights,
 });

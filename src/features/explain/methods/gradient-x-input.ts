@@ -6,10 +6,6 @@ import { inputGradients, reduceChannels, toMap } from '../util';
 
 export const gradientXInput: GradientExplainer = {
   id: 'gradient-x-input',
-  name: 'Gradient × input',
-  summary: 'Each pixel’s gradient times the pixel itself: a first-order estimate of its contribution.',
-  paper: 'https://arxiv.org/abs/1605.01713',
-  defaults: {},
   reduce: 'sum',
   async attribute(model, inputs, target) {
     const g = inputGradients(model, inputs, target);

@@ -8,10 +8,6 @@ export interface OcclusionParams extends Params { patch: number; stride: number 
 
 export const occlusion: Explainer<OcclusionParams> = {
   id: 'occlusion',
-  name: 'Occlusion',
-  summary: 'Covers the image patch by patch and measures how much the class probability drops.',
-  paper: 'https://arxiv.org/abs/1311.2901',
-  defaults: { patch: 32, stride: 16 },
   async explain(model, input, target, params, opts = {}) {
     const [h, w] = model.inputShape;
     const patch = Math.max(1, Math.min(Math.round(params.patch), h, w));

@@ -6,10 +6,6 @@ import { inputGradients, reduceChannels, toMap } from '../util';
 
 export const vanillaGradient: GradientExplainer = {
   id: 'gradient',
-  name: 'Vanilla gradient',
-  summary: 'How strongly each pixel would change the class score if it were nudged.',
-  paper: 'https://arxiv.org/abs/1312.6034',
-  defaults: {},
   reduce: 'max-abs',
   async attribute(model, inputs, target) {
     return inputGradients(model, inputs, target);

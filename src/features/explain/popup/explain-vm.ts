@@ -2,9 +2,10 @@
 // request from the same panel cancels the one it replaces, and closing the popup cancels everything.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { SaliencyMap } from '../types';
-import type { ExplainResult, FaithfulnessResult, NetLensError, WireMap } from '../../../shared/messages';
+import type { ExplainResult, FaithfulnessResult, WireMap } from '../contract';
+import type { NetLensError } from '../../../shared/protocol';
 import { DEFAULT_EXPLAIN, type ExplainSettings } from '../../../shared/settings';
-import type { TabState } from '../../../shared/tab-state';
+import type { TabState } from '../../classify/contract';
 import { base64ToFloats } from '../../../shared/codecs';
 import type { PopupConnector } from '../../../popup/connector';
 import { METHOD_INFO, type MethodInfo } from '../catalog';

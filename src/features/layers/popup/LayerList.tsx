@@ -1,6 +1,6 @@
 // Every layer of the model as one compact row, with a toggle and a filter box. ~90 rows for MobileNet: the
 // list scrolls inside its own box.
-import type { LayerInfo } from '../../../shared/messages';
+import type { LayerInfo } from '../contract';
 import { formatCount, formatShape, kindLabel } from './decode';
 import type { LayersVm } from './layers-vm';
 

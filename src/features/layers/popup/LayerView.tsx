@@ -2,7 +2,7 @@
 // the image, and the extras some layers carry (the input's raw numbers, the first conv's filters, the class
 // score's biggest contributors).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { LayerInfo } from '../../../shared/messages';
+import type { LayerInfo } from '../contract';
 import { ChannelDetail } from './ChannelDetail';
 import { flatValues, formatShape, isFlat, num, pageCount, pageOf, pct, PER_PAGE, pixelValues, signed, type DecodedLayer } from './decode';
 import { drawBars, drawFilter, drawInput, drawOverlay, drawTile } from './draw';

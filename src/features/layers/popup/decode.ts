@@ -1,6 +1,6 @@
 // Plain-data helpers for the Layers view: decoding the compact wire form of a layer's activations, paging,
 // and formatting. No DOM, no Preact: unit-tested in Node.
-import type { LayerActivations, LayerInfo } from '../../../shared/messages';
+import type { LayerActivations, LayerInfo } from '../contract';
 import { base64ToBytes, base64ToFloats } from '../../../shared/codecs';
 
 /** One layer's activations, decoded once when they arrive (the popup never sees a tensor). */

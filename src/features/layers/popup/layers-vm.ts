@@ -2,8 +2,9 @@
 // the work; this only asks for plain data (layer list, quantised activations, feature visualisations), decodes
 // it once, and remembers which layers the user wants to see, per model.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import type { FeatureVis, LayerInfo, NetLensError } from '../../../shared/messages';
-import type { TabState } from '../../../shared/tab-state';
+import type { FeatureVis, LayerInfo } from '../contract';
+import type { NetLensError } from '../../../shared/protocol';
+import type { TabState } from '../../classify/contract';
 import type { PopupConnector } from '../../../popup/connector';
 import { decodeActivations, formatShape, kindLabel, type DecodedLayer } from './decode';
 

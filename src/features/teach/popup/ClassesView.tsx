@@ -2,8 +2,10 @@ import { download } from '../../../ui/overlay';
 // The "My classes" tab: the user's classes with their examples (rename, delete, remove an example, create),
 // training with live progress, the last result with its confusion matrix, and the classification mode.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Mode, TrainSummary } from '../../../shared/messages';
-import { HIDDEN_UNITS, MIN_EXAMPLES, type ClassRow, type ClassesVm } from './classes-vm';
+import type { Mode } from '../../classify/contract';
+import type { TrainSummary } from '../contract';
+import { MIN_EXAMPLES } from '../contract';
+import { HIDDEN_UNITS, type ClassRow, type ClassesVm } from './classes-vm';
 import './classes.css';
 
 const pct = (p: number) => `${Math.round(p * 100)}%`;

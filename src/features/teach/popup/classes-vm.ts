@@ -3,49 +3,19 @@
 // and by 'popup/classes-changed', so the background rebuilds its "Add to NetLens class ▸" menus. Training runs
 // in the model host; its state lives in storage.session, so a popup closed and reopened mid-run reattaches.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
+import { readiness, type Readiness } from '../contract';
 import type { ClassSummary, ExampleThumb, HeadInfo, PopupConnector, TeachStatus, TrainingState } from '../../../popup/connector';
 
-/** What the trainer needs (src/teach/teacher.ts): at least this many classes with examples, each with at least this many. */
-export const MIN_CLASSES = 2;
-export const MIN_EXAMPLES = 3;
 /** Units of the optional hidden layer. */
 export const HIDDEN_UNITS = 64;
 /** A run without news for this long is taken as dead (the background lets a new one start then). */
 export const STALE_MS = 60_000;
 /** How long the last "Added to …" message stays up. */
 export const RECENT_STATUS_MS = 5 * 60_000;
-
 export interface ClassRow extends ClassSummary { examples: ExampleThumb[] }
 
-export type Readiness =
-  | { ok: true; classes: number; examples: number; /** classes without examples, left out of training */ skipped: string[] }
-  | { ok: false; message: string; /** the classes short of examples, by name */ short: string[] };
 
 const quote = (s: string) => `“${s}”`;
-const has = (c: ClassSummary) => `${quote(c.name)} has ${c.count}`;
-
-/** Whether there is enough to train on, and if not, what is missing, naming the classes short of examples. */
-export function readiness(classes: readonly ClassSummary[]): Readiness {
-  const used = classes.filter((c) => c.count > 0);
-  const enough = classes.filter((c) => c.count >= MIN_EXAMPLES);
-  if (used.length < MIN_CLASSES) {
-    const short = classes.filter((c) => c.count < MIN_EXAMPLES);
-    const need = `Training needs at least ${MIN_CLASSES} classes with ${MIN_EXAMPLES} or more examples each`;
-    if (!classes.length) return { ok: false, short: [], message: `${need}. Create a class, then add examples to it.` };
-    const missing = MIN_CLASSES - enough.length;
-    const tail = short.length ? `: ${short.map(has).join(', ')}` : '';
-    return {
-      ok: false, short: short.map((c) => c.name),
-      message: `${need}${tail}.${classes.length < MIN_CLASSES ? ` Create ${missing === 1 ? 'one more class' : `${missing} more classes`}.` : ''}`,
-    };
-  }
-  const short = used.filter((c) => c.count < MIN_EXAMPLES);
-  if (short.length) {
-    return { ok: false, short: short.map((c) => c.name), message: `Each class needs at least ${MIN_EXAMPLES} examples: ${short.map(has).join(', ')}.` };
-  }
-  return { ok: true, classes: used.length, examples: used.reduce((s, c) => s + c.count, 0), skipped: classes.filter((c) => c.count === 0).map((c) => c.name) };
-}
-
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export interface ClassesVmOptions {

@@ -1,0 +1,103 @@
+// The model host's side of classification: download while waiting for the queue, then preprocess, one forward
+// pass, top-5. Every tensor is disposed, except the input, which the session keeps for explanations.
+import type * as tf from '@tensorflow/tfjs';
+import { decodeImage, displayUrl, thumbnailDataUrl, type DecodedImage } from '../../engine/image';
+import type { NetLensModel } from '../../engine/model';
+import { toModelInput } from '../../engine/preprocess';
+import type { Session } from '../../engine/session';
+import { topK } from '../../engine/topk';
+import type { BackgroundToHost, Handlers, Replies } from '../../shared/messages';
+import { toFailure } from '../../engine/jobs';
+import type { ClassifyResult } from './contract';
+
+type ClassifyReq = Extract<BackgroundToHost, { type: 'bg/classify' }>;
+type ClassifyMessages = Extract<BackgroundToHost, { type: 'bg/classify' | 'bg/preload' }>;
+
+/** What other features add to a classification, without classify knowing them. */
+export interface ClassifyExtensions {
+  /** The user's own classes: the layer their head reads (null: no head trained), and its predictions from it. */
+  custom?: {
+    featureLayer(model: NetLensModel): Promise<string | null>;
+    predict(model: NetLensModel, input: tf.Tensor4D, features: tf.Tensor): Promise<ClassifyResult['custom']>;
+  };
+  /** Runs after the answer, at the back of the queue (e.g. remembering what the toggled layers did). */
+  afterAnswer?(req: ClassifyReq, model: NetLensModel, record: { url: string; thumbnail: string }): void;
+}
+
+export function classifyHandlers(session: Session, ext: ClassifyExtensions = {}): Handlers<ClassifyMessages> {
+  async function classifyDecoded(req: ClassifyReq, img: DecodedImage, t0: number): Promise<Replies['bg/classify']> {
+    const { model, backend, choice } = await session.prepare(req, req.requestId);
+    session.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
+    const t1 = performance.now();
+    const input = toModelInput(img.bitmap, model.entry);
+    const wantCustom = req.mode === 'custom' || req.mode === 'both';
+    // With a head of the user's classes, its feature layer comes out of the same forward pass.
+    const featureLayer = wantCustom && ext.custom ? await ext.custom.featureLayer(model).catch(() => null) : null;
+    let predictions, features: tf.Tensor | null = null;
+    try {
+      const out = featureLayer ? model.inferWithLayer(input, featureLayer) : { probs: model.infer(input), features: null };
+      features = out.features;
+      try { predictions = topK(await out.probs.data(), 5, model.labels); } finally { out.probs.dispose(); }
+    } catch (e) {
+      input.dispose();
+      features?.dispose();
+      throw e;
+    }
+    const elapsedMs = performance.now() - t1;
+    let custom: ClassifyResult['custom'];
+    if (wantCustom) {
+      custom = features && ext.custom ? await ext.custom.predict(model, input, features).catch(() => null).finally(() => features!.dispose()) : null;
+    }
+    session.keepInput(req.requestId, model, input);
+    const thumbnail = await thumbnailDataUrl(img.bitmap);
+    ext.afterAnswer?.(req, model, { url: displayUrl(req.source.url), thumbnail });
+    return {
+      ok: true as const,
+      choice,
+      result: {
+        requestId: req.requestId,
+        modelId: model.entry.id,
+        modelName: model.entry.name,
+        backend: backend.backend,
+        backendReason: backend.reason,
+        predictions,
+        elapsedMs: Math.round(elapsedMs * 10) / 10,
+        totalMs: Math.round(performance.now() - t0),
+        image: { width: img.width, height: img.height, originalWidth: img.originalWidth, originalHeight: img.originalHeight },
+        thumbnail,
+        source: { kind: req.source.kind, url: displayUrl(req.source.url) },
+        at: Date.now(),
+        ...(req.mode ? { mode: req.mode } : {}),
+        ...(custom !== undefined ? { custom } : {}),
+      },
+    };
+  }
+
+  return {
+    'bg/preload': (req) => session.serve(async () => {
+      const { backend, choice } = await session.prepare(req);
+      return { ok: true as const, backend: { backend: backend.backend, reason: backend.reason }, choice };
+    }),
+
+    'bg/classify': (req) => {
+      const t0 = performance.now();
+      session.progress(req.requestId, 'capture', 'Fetching the image…');
+      // Start the download now; settle into a value so an early failure is never an unhandled rejection.
+      const decoding: Promise<DecodedImage | Error> = decodeImage(req.source.url).catch((e: Error) => e);
+      const ahead = session.queue.depth;
+      if (ahead > 0) session.progress(req.requestId, 'queued', `Waiting for ${ahead} earlier image${ahead > 1 ? 's' : ''}…`);
+      return session.serve(async () => {
+        const img = await decoding;
+        if (img instanceof Error) throw img;
+        try {
+          return await classifyDecoded(req, img, t0);
+        } catch (e) {
+          if (!session.noteDeviceLoss(e)) throw e;
+          try { return await classifyDecoded(req, img, t0); } catch (e2) { return toFailure(e2); }
+        } finally {
+          img.bitmap.close();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Explanations' messages and results, declared once. Maps travel as base64 of their Float32Array bytes.
+import * as v from 'valibot';
+import { Count, Id, ImageRefSchema, ModelFields, NoReply, Num, TabId, Text, reply } from '../../shared/protocol';
+
+/** What to explain. A plain value so it can cross messages and be persisted. */
+export const ClassTargetSchema = v.strictObject({ kind: v.literal('class'), index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(99_999)) });
+export type Target = v.InferOutput<typeof ClassTargetSchema>;
+
+const ParamValue = v.union([v.pipe(v.number(), v.finite()), Text(100), v.boolean()]);
+export const ExplainParamsSchema = v.pipe(v.record(Text(40), ParamValue), v.check((r) => Object.keys(r).length <= 20, 'too many parameters'));
+export type Params = Record<string, number | string | boolean>;
+export const EXPLAIN_TASKS = ['map', 'check', 'sanity'] as const;
+
+/** A saliency map as plain data (what methods return and views draw). */
+export interface SaliencyMap {
+  method: string;
+  target: Target;
+  width: number;
+  height: number;
+  /** row-major, width × height; for signed methods, positive = evidence for the target */
+  values: Float32Array;
+  min: number;
+  max: number;
+  signed: boolean;
+  /** extra numbers a method wants to show (e.g. IG's completeness check) */
+  notes?: Record<string, number>;
+}
+
+export const WireMapSchema = v.object({
+  method: v.string(), classTarget: ClassTargetSchema, width: Count, height: Count, min: Num, max: Num, signed: v.boolean(),
+  notes: v.optional(v.record(v.string(), Num)), values: v.string(),
+});
+export type WireMap = v.InferOutput<typeof WireMapSchema>;
+
+export const FaithfulnessSchema = v.object({
+  deletion: Num, insertion: Num, randomDeletion: Num, randomInsertion: Num,
+  deletionCurve: v.array(Num), insertionCurve: v.array(Num), randomDeletionCurve: v.array(Num), randomInsertionCurve: v.array(Num),
+});
+export type FaithfulnessResult = v.InferOutput<typeof FaithfulnessSchema>;
+export const SanityResultSchema = v.object({ layers: v.array(v.string()), spearman: Num, passes: v.boolean(), map: WireMapSchema });
+export type SanityResult = v.InferOutput<typeof SanityResultSchema>;
+
+export const ExplainResultSchema = v.object({
+  jobId: Id, method: v.string(), ms: Num,
+  /** layers a CAM method can look at, for the layer picker */
+  camLayers: v.array(v.string()),
+  map: v.optional(WireMapSchema),
+  faithfulness: v.optional(FaithfulnessSchema),
+  sanity: v.optional(SanityResultSchema),
+});
+export type ExplainResult = v.InferOutput<typeof ExplainResultSchema>;
+
+const ExplainFields = {
+  jobId: Id,
+  task: v.picklist(EXPLAIN_TASKS),
+  method: Text(80),
+  params: ExplainParamsSchema,
+  classTarget: ClassTargetSchema,
+  /** explain one of the user's own classes (through their trained head) instead of an ImageNet class */
+  head: v.optional(v.picklist(['imagenet', 'custom'])),
+  /** sanity check: how many weighted layers to re-initialise, from the logits down */
+  sanityLayers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
+};
+
+export const popupMessages = [
+  v.strictObject({ type: v.literal('popup/explain'), tabId: TabId, ...ExplainFields }),
+  // Cancels any job (an explanation, a feature visualisation, a training run).
+  v.strictObject({ type: v.literal('popup/cancel'), jobId: Id }),
+] as const;
+
+export const hostMessages = [
+  v.strictObject({ type: v.literal('bg/explain'), target: v.literal('offscreen'), ...ExplainFields, image: ImageRefSchema, ...ModelFields }),
+  v.strictObject({ type: v.literal('bg/cancel'), target: v.literal('offscreen'), jobId: Id }),
+] as const;
+
+export const hostEvents = [
+  // Job progress goes straight to whoever listens (the popup that asked); the background ignores it.
+  v.strictObject({ type: v.literal('offscreen/job-progress'), jobId: Id, progress: v.pipe(v.number(), v.minValue(0), v.maxValue(1)), message: Text(300) }),
+] as const;
+
+export const replies = {
+  'popup/explain': reply({ result: ExplainResultSchema }),
+  'popup/cancel': reply({}),
+  'bg/explain': reply({ result: ExplainResultSchema }),
+  'bg/cancel': reply({}),
+  'offscreen/job-progress': NoReply,
+};

@@ -1,0 +1,91 @@
+// The model host's side of the Layers view: the layer list, every requested layer's activations from one pass,
+// feature visualisation (cached in IndexedDB), and the per-image channel means behind "images that excite
+// this channel most".
+import * as tf from '@tensorflow/tfjs';
+import { RequestError, type JobRegistry } from '../../engine/jobs';
+import type { NetLensModel } from '../../engine/model';
+import type { Session } from '../../engine/session';
+import type { SeenImage } from '../../shared/db';
+import type { BackgroundToHost, Handlers } from '../../shared/messages';
+import { computeActivations, describeLayers } from './activations';
+import type { FeatureVis } from './contract';
+import { visualiseChannel } from './feature-vis';
+
+/** Where finished feature visualisations are kept (IndexedDB in the model host). */
+export interface VisCache { get(key: string): Promise<FeatureVis | undefined>; put(key: string, v: FeatureVis): Promise<void> }
+export interface SeenStore { add(entry: SeenImage): Promise<void> }
+/** Turns RGBA pixels into a PNG data URL (needs a canvas; the model host supplies it). */
+export type EncodePng = (pixels: Uint8ClampedArray, width: number, height: number) => Promise<string>;
+export interface LayersServices { visCache?: VisCache; seen?: SeenStore; encodePng?: EncodePng }
+
+type LayersMessages = Extract<BackgroundToHost, { type: 'bg/layers' | 'bg/activations' | 'bg/feature-vis' }>;
+
+/** One pass over the toggled layers of a classified image: each channel's mean, for "what excites a channel". */
+export async function channelMeans(model: NetLensModel, input: tf.Tensor4D, layers: string[]): Promise<Record<string, Float32Array> | null> {
+  const present = layers.filter((n) => model.model.layers.some((l) => l.name === n && (l.outputShape as number[]).length === 4));
+  if (!present.length) return null;
+  const sub = model.subModel(present);
+  const means = tf.tidy(() => {
+    const ys = sub.predict(input) as tf.Tensor | tf.Tensor[];
+    return (Array.isArray(ys) ? ys : [ys]).map((y) => y.mean([0, 1, 2]));
+  });
+  const values = await Promise.all(means.map(async (t) => Float32Array.from(await t.data())));
+  means.forEach((t) => t.dispose());
+  return Object.fromEntries(present.map((n, i) => [n, values[i]!]));
+}
+
+export function layersHandlers(session: Session, jobs: JobRegistry, services: LayersServices): Handlers<LayersMessages> {
+  return {
+    'bg/layers': (req) => session.serve(async () => {
+      const { model } = await session.prepare(req);
+      return { ok: true as const, modelId: model.entry.id, modelName: model.entry.name, layers: describeLayers(model.model, model.entry), defaults: model.entry.layers.show };
+    }),
+
+    'bg/activations': (req) => session.serve(async () => {
+      const t0 = performance.now();
+      const { model } = await session.prepare(req);
+      const input = await session.inputFor(req.image, model);
+      const activations = await computeActivations(model, input, req.layers, { classIndex: req.classIndex });
+      return { ok: true as const, activations, ms: Math.round(performance.now() - t0), bytes: JSON.stringify(activations).length };
+    }),
+
+    /** Activation maximisation for one channel; cached per (model, layer, channel, steps). */
+    'bg/feature-vis': (req) => session.serveJob(jobs.open(req.jobId, 150), async (job) => {
+      const key = `${req.modelId}|${req.layer}|${req.channel}|${req.steps}`;
+      const hit = await services.visCache?.get(key).catch(() => undefined);
+      if (hit) return { ok: true as const, vis: { ...hit, cached: true } };
+      const t0 = performance.now();
+      const { model } = await session.prepare(req);
+      const adapter = session.adapter(model);
+      const idx = model.model.layers.findIndex((l) => l.name === req.layer);
+      if (idx < 0) throw new RequestError(`${model.entry.name} has no layer "${req.layer}"`);
+      const layer = model.model.layers[idx]!;
+      const shape = layer.outputShape as number[];
+      if (shape.length !== 4) throw new RequestError(`"${req.layer}" has no spatial channels to visualise`);
+      if (req.channel >= (shape[3] ?? 0)) throw new RequestError(`"${req.layer}" has ${shape[3]} channels`);
+      // A ReLU-type activation caps and flattens the signal: optimise the value just before it instead.
+      const isActivation = /Activation|ReLU/.test(layer.getClassName());
+      const objective = isActivation && idx > 0 ? model.model.layers[idx - 1]!.name : req.layer;
+      const onProgress = (f: number) => job.progress(f, 'Optimising the image…');
+      const r = await visualiseChannel(adapter, adapter.split(objective).features, req.channel, { steps: req.steps, signal: job.signal, onProgress }, adapter.split(req.layer).features);
+      if (!services.encodePng) throw new Error('no PNG encoder in this model host');
+      const vis: FeatureVis = {
+        layer: req.layer, channel: req.channel, steps: req.steps, image: await services.encodePng(r.pixels, r.width, r.height),
+        startActivation: r.startActivation, finalActivation: r.finalActivation, ms: Math.round(performance.now() - t0), cached: false,
+      };
+      await services.visCache?.put(key, vis).catch(() => undefined);
+      return { ok: true as const, vis };
+    }),
+  };
+}
+
+/** After a classification, at the back of the queue: remember the image with its toggled layers' channel means. */
+export function rememberSeen(session: Session, seen: SeenStore, requestId: string, model: NetLensModel, layers: string[], record: { url: string; thumbnail: string }): void {
+  if (!layers.length) return;
+  void session.queue.run(async () => {
+    const input = session.cachedInput(requestId, model);
+    if (!input || session.model !== model) return;
+    const means = await channelMeans(model, input, layers);
+    if (means) await seen.add({ id: requestId, modelId: model.entry.id, at: Date.now(), ...record, means });
+  }).catch(() => undefined);
+}

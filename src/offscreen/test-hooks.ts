@@ -1,0 +1,18 @@
+// Test builds only (vite --mode test): the runtime and a few modules on globalThis, for the E2E tests and the
+// benchmark, which reach this document through the DevTools protocol. Production bundles never include this.
+import * as tf from '@tensorflow/tfjs';
+import type { ModelHostRuntime } from '../engine/host-runtime';
+import { LayersAdapter } from '../engine/adapter';
+import { toModelInput } from '../engine/preprocess';
+import { faithfulness } from '../features/explain/metrics';
+import { getMethod, METHODS } from '../features/explain/registry';
+import { computeActivations } from '../features/layers/activations';
+import { visualiseChannel } from '../features/layers/feature-vis';
+
+export function expose(host: ModelHostRuntime): void {
+  (globalThis as Record<string, unknown>).__netlens = {
+    session: host.session, jobs: host.jobs, tf,
+    explain: { LayersAdapter, getMethod, METHODS, faithfulness, toModelInput },
+    layers: { computeActivations, visualiseChannel },
+  };
+}
