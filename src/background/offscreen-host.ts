@@ -16,7 +16,7 @@ async function hasDocument(): Promise<boolean> {
   return contexts.length > 0;
 }
 
-export async function ensureOffscreenDocument(): Promise<void> {
+async function ensureOffscreenDocument(): Promise<void> {
   // A document that exists may still be loading: whoever arrives while it is being created waits for that
   // creation too (otherwise its message reaches the document before its listener exists).
   if (creating) return creating;

@@ -19,9 +19,9 @@ setWasmPaths({
 // importScripts(blob:…) — blocked by MV3's CSP, and setBackend('wasm') then never resolves.
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
-export const FALLBACK_ORDER: Backend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+const FALLBACK_ORDER: Backend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-export interface GpuProbe { available: boolean; software: boolean; description: string }
+interface GpuProbe { available: boolean; software: boolean; description: string }
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
 
@@ -31,7 +31,7 @@ function shortName(description: string): string {
   return m ? m[0].replace(/^swiftshader$/i, 'SwiftShader') : description.slice(0, 60);
 }
 
-export async function probeWebGpu(): Promise<GpuProbe> {
+async function probeWebGpu(): Promise<GpuProbe> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   if (!gpu) return { available: false, software: false, description: 'no navigator.gpu' };
   const adapter = (await gpu.requestAdapter().catch(() => null)) as
@@ -44,7 +44,7 @@ export async function probeWebGpu(): Promise<GpuProbe> {
   return { available: true, software, description: name };
 }
 
-export function probeWebGl(): GpuProbe {
+function probeWebGl(): GpuProbe {
   try {
     const gl = new OffscreenCanvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null;
     if (!gl) return { available: false, software: false, description: 'no WebGL2' };
@@ -57,7 +57,7 @@ export function probeWebGl(): GpuProbe {
   }
 }
 
-export async function activate(backend: Backend): Promise<boolean> {
+async function activate(backend: Backend): Promise<boolean> {
   try {
     if (!(await tf.setBackend(backend))) return false;
     await tf.ready();
@@ -87,7 +87,7 @@ async function timeWorkload(): Promise<number> {
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** Decide the automatic backend for this browser. Leaves TF.js on the chosen backend. */
-export async function chooseAutomatically(): Promise<BackendChoice> {
+async function chooseAutomatically(): Promise<BackendChoice> {
   const base = { timings: {} as Record<string, number>, userAgent: navigator.userAgent };
   const [gpu, gl] = [await probeWebGpu(), probeWebGl()];
   if (gpu.available && !gpu.software && (await activate('webgpu'))) {

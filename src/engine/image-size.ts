@@ -1,6 +1,6 @@
 // Reads an image's width and height from its header, so a huge image can be decoded straight to a small size
 // instead of first becoming a full-size bitmap (a 12000×12000 photo is 576 MB as RGBA).
-export interface Size { width: number; height: number }
+interface Size { width: number; height: number }
 
 export function imageSize(bytes: Uint8Array): Size | null {
   const b = bytes;

@@ -11,7 +11,7 @@ export class ImageError extends Error {
   }
 }
 
-export const FETCH_TIMEOUT_MS = 15_000;
+const FETCH_TIMEOUT_MS = 15_000;
 
 export interface DecodedImage {
   bitmap: ImageBitmap;

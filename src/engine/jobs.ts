@@ -18,7 +18,7 @@ export function throwIfAborted(signal?: AbortSignal): void {
 }
 
 /** Gives the event loop a turn, so cancel messages get through between batches. */
-export const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
+const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /** Between batches: let queued messages (a cancel, a newer request) in, then stop if cancelled. */
 export async function throwIfAbortedAsync(signal?: AbortSignal): Promise<void> {
@@ -36,7 +36,7 @@ export function toFailure(e: unknown): Failure {
   return fail('internal', `Something went wrong inside the model host: ${(e as Error)?.message ?? String(e)}`);
 }
 
-export interface JobProgress { jobId: string; progress: number; message: string }
+interface JobProgress { jobId: string; progress: number; message: string }
 
 export interface Job {
   readonly signal: AbortSignal;

@@ -12,7 +12,7 @@ import { topK } from './topk';
 /** Reads a catalog file (path relative to the models root) as bytes. */
 export type ReadFile = (path: string) => Promise<ArrayBuffer>;
 
-export interface LoadOptions {
+interface LoadOptions {
   read: ReadFile;
   /** fraction of bytes loaded so far, 0..1 */
   onProgress?: (fraction: number) => void;

@@ -14,11 +14,11 @@ import { toModelInput } from './preprocess';
 import { SerialQueue } from './queue';
 
 /** Which model, on which backend: what every request names. */
-export interface ModelRequest { modelId: string; backend: BackendPref; remembered: BackendChoice | null }
+interface ModelRequest { modelId: string; backend: BackendPref; remembered: BackendChoice | null }
 /** A classified image: its input is cached by request id, and the source re-fetches it if not. */
-export interface ImageRef { requestId: string; source: ImageSource | null }
+interface ImageRef { requestId: string; source: ImageSource | null }
 export interface LoadProgress { requestId: string | null; phase: Phase; message: string; progress: number | null; queueDepth: number }
-export interface BackendState { backend: Backend; reason: string; pref: BackendPref }
+interface BackendState { backend: Backend; reason: string; pref: BackendPref }
 
 /** Preprocessed inputs of recent classifications, so explaining one needs no second download. */
 const INPUT_CACHE = 6;

@@ -10,7 +10,7 @@ import { createExplainVm, type ExplainVm } from '../features/explain/popup/expla
 import { createLayersVm, type LayersVm } from '../features/layers/popup/layers-vm';
 import { createClassesVm, type ClassesVm } from '../features/teach/popup/classes-vm';
 
-export type View =
+type View =
   | { kind: 'starting' }
   | { kind: 'empty' }
   | { kind: 'loading'; message: string; progress: number | null; queueDepth: number }

@@ -2,10 +2,9 @@
 import catalogJson from '../../models/catalog.json';
 
 // The catalog's shape is declared once, next to the installer that reads the same file.
-import type { Catalog, CatalogFile, ModelEntry } from '../../models/install.mjs';
+import type { Catalog, ModelEntry } from '../../models/install.mjs';
 
 export type { Catalog, ModelEntry };
-export type ModelFile = CatalogFile;
 
 export const catalog = catalogJson as Catalog;
 

@@ -1,8 +1,8 @@
 // Each entry point asserts where it runs, so a file bundled into the wrong context fails loudly at start-up
 // instead of half-working (e.g. TF.js accidentally pulled into the service worker).
-export type ExtensionContext = 'service-worker' | 'offscreen' | 'popup' | 'content';
+type ExtensionContext = 'service-worker' | 'offscreen' | 'popup' | 'content';
 
-export function detectContext(): ExtensionContext | 'unknown' {
+function detectContext(): ExtensionContext | 'unknown' {
   const g = globalThis as Record<string, unknown>;
   if (typeof g.ServiceWorkerGlobalScope === 'function' && globalThis instanceof (g.ServiceWorkerGlobalScope as never)) return 'service-worker';
   if (typeof location === 'undefined') return 'unknown';

@@ -40,7 +40,7 @@ export function netlensDb(): Promise<IDBPDatabase<NetLensDB>> {
 }
 
 /** Images remembered with their channel means; the oldest go first past this many. */
-export const SEEN_CAP = 300;
+const SEEN_CAP = 300;
 
 export async function addSeen(entry: SeenImage): Promise<void> {
   const d = await netlensDb();

@@ -24,7 +24,7 @@ export type BackgroundToContent = v.InferOutput<typeof BackgroundToContentSchema
 
 export type AnyMessage = PopupToBackground | BackgroundToHost | HostToBackground | BackgroundToContent;
 
-export const REPLY_SCHEMAS = { ...classify.replies, ...explain.replies, ...layers.replies, ...teach.replies };
+const REPLY_SCHEMAS = { ...classify.replies, ...explain.replies, ...layers.replies, ...teach.replies };
 type ReplySchemas = typeof REPLY_SCHEMAS;
 export type Replies = { [K in keyof ReplySchemas]: v.InferOutput<ReplySchemas[K]> };
 

@@ -4,7 +4,7 @@
 import type { BackgroundToHost, Replies } from './messages';
 import { loadBackendChoice, loadSettings } from './settings';
 
-export type HostRequest<T extends BackgroundToHost['type']> = Omit<Extract<BackgroundToHost, { type: T }>, 'type' | 'target'>;
+type HostRequest<T extends BackgroundToHost['type']> = Omit<Extract<BackgroundToHost, { type: T }>, 'type' | 'target'>;
 
 export interface ModelHost {
   request<T extends BackgroundToHost['type']>(type: T, req: HostRequest<T>): Promise<Replies[T]>;

@@ -30,7 +30,6 @@ export const BackendChoiceSchema = v.strictObject({
 });
 export type BackendChoice = v.InferOutput<typeof BackendChoiceSchema>;
 export const BackendInfoSchema = v.object({ backend: v.picklist(BACKENDS), reason: v.string() });
-export type BackendInfo = v.InferOutput<typeof BackendInfoSchema>;
 
 /** Which model, on which backend: every request to the model host carries these. */
 export const ModelFields = { modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema) };
@@ -39,16 +38,15 @@ export const ImageRefSchema = v.strictObject({ requestId: Id, source: v.nullable
 export const LayerName = v.pipe(v.string(), v.minLength(1), v.maxLength(100));
 export const LayerList = v.pipe(v.array(LayerName), v.maxLength(300));
 
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'no-image', 'tainted', 'fetch-failed', 'http-status', 'timeout', 'not-an-image', 'decode-failed',
   'model-load-failed', 'backend-failed', 'interrupted', 'bad-request', 'cancelled', 'no-result', 'internal',
 ] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+type ErrorCode = (typeof ERROR_CODES)[number];
 export const NetLensErrorSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.string() });
 export type NetLensError = v.InferOutput<typeof NetLensErrorSchema>;
 
 export type Failure = { ok: false; error: NetLensError };
-export type Reply<T> = ({ ok: true } & T) | Failure;
 
 /** The schema of a reply: `{ ok: true, ...fields }` or a failure. */
 export function reply<E extends v.ObjectEntries>(fields: E) {

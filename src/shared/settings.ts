@@ -8,7 +8,7 @@ import { ExplainParamsSchema } from '../features/explain/contract';
 import { METHOD_INFO } from '../features/explain/catalog';
 import { ModeSchema } from '../features/classify/contract';
 
-export const SettingsSchema = v.object({
+const SettingsSchema = v.object({
   modelId: v.string(),
   backend: BackendPrefSchema,
   mode: ModeSchema,
@@ -57,7 +57,7 @@ export interface ExplainSettings {
 }
 export const DEFAULT_EXPLAIN: ExplainSettings = { method: 'grad-cam', compareMethod: null, params: {}, opacity: 0.6 };
 
-export function sanitizeExplainSettings(raw: unknown, known: (id: string) => boolean = (id) => METHOD_INFO.has(id)): ExplainSettings {
+function sanitizeExplainSettings(raw: unknown, known: (id: string) => boolean = (id) => METHOD_INFO.has(id)): ExplainSettings {
   const r = record(raw);
   const params: ExplainSettings['params'] = {};
   if (r.params && typeof r.params === 'object') {

@@ -7,7 +7,7 @@ import { TabStateSchema, type TabState } from '../features/classify/contract';
 import { TeachStatusSchema, TrainingStateSchema, type TeachStatus, type TrainingState } from '../features/teach/contract';
 import { BackendChoiceSchema, ImageSourceSchema, Num, PHASES, type BackendChoice, type ImageSource } from './protocol';
 
-export interface Item<T> {
+interface Item<T> {
   readonly area: 'local' | 'session';
   readonly key: string;
   readonly schema: v.GenericSchema<unknown, T>;

@@ -43,7 +43,7 @@ export async function forgetTab(tabId: number): Promise<void> {
   await remove(tabStateItem(tabId), sourceItem(tabId), historyItem(tabId));
 }
 
-export const HISTORY_LIMIT = 50;
+const HISTORY_LIMIT = 50;
 
 // Many results can finish close together: appends are chained so none overwrites another.
 let historyChain: Promise<void> = Promise.resolve();

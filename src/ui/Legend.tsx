@@ -3,7 +3,7 @@ import { useId } from 'preact/hooks';
 import { lutCss, type ColormapName, type NormaliseMode } from './colormap';
 import '../features/explain/popup/explain.css';
 
-export interface LegendProps {
+interface LegendProps {
   colormap: ColormapName;
   mode: NormaliseMode;
   min: number;

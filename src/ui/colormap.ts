@@ -5,7 +5,6 @@ import type { SaliencyMap } from '../features/explain/types';
 export type ColormapName = 'inferno' | 'viridis' | 'rdbu';
 export type NormaliseMode = 'magnitude' | 'signed';
 
-export const COLORMAPS: readonly ColormapName[] = ['inferno', 'viridis', 'rdbu'];
 
 // d3's RdBu runs red → blue; reversed here so that 1 (most positive, evidence for the class) is red.
 const INTERPOLATORS: Record<ColormapName, (t: number) => string> = {

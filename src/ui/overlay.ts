@@ -2,7 +2,7 @@
 import type { SaliencyMap } from '../features/explain/types';
 import { lut, normalise, type ColormapName, type NormaliseMode } from './colormap';
 
-export interface OverlayOptions {
+interface OverlayOptions {
   /** 0..1 */
   opacity: number;
   colormap: ColormapName;
@@ -11,7 +11,7 @@ export interface OverlayOptions {
   size?: number;
 }
 
-export const DEFAULT_OVERLAY_SIZE = 224;
+const DEFAULT_OVERLAY_SIZE = 224;
 
 type Scratch = HTMLCanvasElement | OffscreenCanvas;
 type Scratch2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;

@@ -8,6 +8,7 @@ import type { Locator, Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
 import { clickMenu, openGalleryPage, launch, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
+import { nextTeachStatus } from '../support/setup';
 
 const TRAIN = { zebra: crops('giraffe.jpg', 6, 11), beach: crops('kite.jpg', 6, 12) };
 const HELD_OUT = { zebra: crops('giraffe.jpg', 2, 91), kite: crops('kite.jpg', 2, 92) };
@@ -47,14 +48,7 @@ async function addVia(h: Harness, page: Page, classId: string, srcUrl: string) {
     const tab = await chrome.tabs.get(tabId);
     (chrome.contextMenus.onClicked as unknown as { dispatch(i: unknown, t: unknown): void }).dispatch({ menuItemId, parentMenuItemId: 'netlens-add', srcUrl, frameId: 0, mediaType: 'image' }, tab);
   }, { tabId, menuItemId: `netlens-add:${classId}`, srcUrl });
-  return h.sw.evaluate(async (before) => {
-    for (let i = 0; i < 600; i++) {
-      const s = (await chrome.storage.session.get('teachStatus')).teachStatus as { at: number; kind: string; message: string } | undefined;
-      if (s && s.at > before) return s;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('add did not finish');
-  }, before);
+  return nextTeachStatus(h, before);
 }
 
 async function trainingStatus(h: Harness) {
@@ -222,6 +216,22 @@ describe('the popup’s My classes view', () => {
     await popup.locator('[data-testid=train-result][data-val-acc]').waitFor({ timeout: 150_000 });
     expect((await trainingStatus(h))?.status).toBe('done');
   }, 180_000);
+
+  test('Cancel stops a run (one still waiting behind a long job): it says cancelled, not failed, and the last head stays', async () => {
+    // A long feature visualisation holds the model host's queue, so the run is certainly not over when Cancel arrives.
+    const blocker = popup.evaluate(() => chrome.runtime.sendMessage({ type: 'popup/feature-vis', tabId: 0, jobId: 'blocker', layer: 'conv_pw_13_relu', channel: 5, steps: 2000 }));
+    await popup.getByTestId('train-button').click();
+    await popup.getByTestId('train-cancel').click();
+    await popup.getByTestId('train-cancelled').waitFor({ timeout: 30_000 });
+    expect(await popup.getByTestId('train-cancelled').textContent()).toContain('previous training is still in use');
+    expect(await popup.getByTestId('train-error').count()).toBe(0);
+    expect(await popup.getByTestId('train-cancel').count()).toBe(0);
+    const state = await trainingStatus(h);
+    expect(state?.status).toBe('cancelled');
+    await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'popup/cancel', jobId: 'blocker' }));
+    expect(await blocker).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(await popup.getByTestId('train-button').isDisabled()).toBe(false);
+  }, 120_000);
 
   test('mode "Both": the Prediction tab shows ImageNet’s and my classes’ predictions', async () => {
     await popup.getByTestId('mode-picker').selectOption('both');

@@ -1,9 +1,10 @@
 // The foundation pipe, end to end in a real headless Chromium with the built extension: right-click →
 // content script → service worker → offscreen TF.js → storage.session → popup.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { GALLERY_ITEMS, startGallery, type Gallery, type GalleryItem } from '../support/gallery.mjs';
-import { attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
+import { GALLERY_ITEMS, type GalleryItem } from '../support/gallery.mjs';
+import { attachOffscreen, clickMenu, openGalleryPage, openPopup, setSettings, tabIdOf, type Harness } from '../support/browser.mjs';
+import { useExtension } from '../support/setup';
 import type { TabState } from '../../src/features/classify/contract';
 
 // Top-1 of MobileNet v1 0.75 on each photo, from shared/models/mobilenet-v1-0.75-224/PROVENANCE.md.
@@ -45,19 +46,10 @@ async function classifyItem(h: Harness, page: Page, item: GalleryItem): Promise<
 }
 
 describe('classify from the context menu (wasm, auto backend)', () => {
-  let gallery: Gallery;
-  let h: Harness;
-  let page: Page;
-
-  beforeAll(async () => {
-    gallery = await startGallery();
-    h = await launch();
-    page = await openGalleryPage(h, gallery);
-  });
-  afterAll(async () => { await h?.close(); await gallery?.close(); });
+  const env = useExtension();
 
   test('the menu items exist with the documented ids and titles', async () => {
-    const ok = await h.sw.evaluate(async () => {
+    const ok = await env.h.sw.evaluate(async () => {
       const r: string[] = [];
       for (const id of ['netlens-classify', 'netlens-classify-page', 'nope']) {
         try { await chrome.contextMenus.update(id, {}); r.push(id); } catch { /* absent */ }
@@ -69,7 +61,7 @@ describe('classify from the context menu (wasm, auto backend)', () => {
 
   for (const item of GALLERY_ITEMS) {
     test(`${item.kind}: ${item.image} is classified correctly`, async () => {
-      const s = done(await classifyItem(h, page, item));
+      const s = done(await classifyItem(env.h, env.page, item));
       const r = s.result;
       expect(r.source.kind).toBe(EXPECTED_KIND[item.kind]);
       expect(r.modelId).toBe('mobilenet-v1-0.75-224');
@@ -85,18 +77,18 @@ describe('classify from the context menu (wasm, auto backend)', () => {
   }
 
   test('auto backend choice on this machine is wasm, measured against the software GPUs', async () => {
-    const s = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }));
+    const s = done(await clickMenu(env.h, env.page, { srcUrl: env.gallery.origin + '/images/eagle.jpg' }));
     expect(s.result.backend).toBe('wasm');
     expect(s.result.backendReason).toMatch(/measured fastest/);
     expect(s.result.backendReason).toMatch(/webgl \(SwiftShader, software\)/);
-    const remembered = await h.sw.evaluate(async () => (await chrome.storage.local.get('backendChoice')).backendChoice as { backend: string; timings: Record<string, number> });
+    const remembered = await env.h.sw.evaluate(async () => (await chrome.storage.local.get('backendChoice')).backendChoice as { backend: string; timings: Record<string, number> });
     expect(remembered).toMatchObject({ backend: 'wasm' });
     expect(Object.keys(remembered.timings)).toEqual(expect.arrayContaining(['wasm', 'webgl']));
   });
 
   test('the popup shows the result for its tab: thumbnail, top-5 with bars, model, backend, time', async () => {
-    const s = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' }));
-    const popup = await openPopup(h, await tabIdOf(h, page));
+    const s = done(await clickMenu(env.h, env.page, { srcUrl: env.gallery.origin + '/images/dog.jpg' }));
+    const popup = await openPopup(env.h, await tabIdOf(env.h, env.page));
     try {
       await popup.waitForSelector('[data-testid=status][data-status=done]');
       const preds = popup.locator('[data-testid=prediction]');
@@ -115,7 +107,7 @@ describe('classify from the context menu (wasm, auto backend)', () => {
       expect(await popup.getByTestId('backend').getAttribute('data-backend')).toBe('wasm');
       expect(Number(await popup.getByTestId('elapsed-ms').getAttribute('data-ms'))).toBeGreaterThan(0);
       expect(await popup.getByTestId('thumbnail').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-      const badge = await h.sw.evaluate(async (tabId) => chrome.action.getBadgeText({ tabId }), await tabIdOf(h, page));
+      const badge = await env.h.sw.evaluate(async (tabId) => chrome.action.getBadgeText({ tabId }), await tabIdOf(env.h, env.page));
       expect(badge).toBe(`${Math.round(rows[0]!.prob * 100)}%`);
     } finally {
       await popup.close();
@@ -123,9 +115,9 @@ describe('classify from the context menu (wasm, auto backend)', () => {
   });
 
   test('a tab with nothing classified shows the empty state', async () => {
-    const other = await h.context.newPage();
-    await other.goto(gallery.origin + '/images/kite.jpg');
-    const popup = await openPopup(h, await tabIdOf(h, other));
+    const other = await env.h.context.newPage();
+    await other.goto(env.gallery.origin + '/images/kite.jpg');
+    const popup = await openPopup(env.h, await tabIdOf(env.h, other));
     try {
       await expect.poll(() => popup.getByTestId('status').getAttribute('data-status')).toBe('empty');
       expect(await popup.getByTestId('status').textContent()).toMatch(/Right-click any image/);
@@ -136,13 +128,13 @@ describe('classify from the context menu (wasm, auto backend)', () => {
   });
 
   test('a broken image shows a clear error, and the next image still works', async () => {
-    const s = await clickMenu(h, page, { srcUrl: gallery.origin + '/missing.jpg' });
+    const s = await clickMenu(env.h, env.page, { srcUrl: env.gallery.origin + '/missing.jpg' });
     expect(s.status).toBe('error');
-    const popup = await openPopup(h, await tabIdOf(h, page));
+    const popup = await openPopup(env.h, await tabIdOf(env.h, env.page));
     try {
       await expect.poll(() => popup.getByTestId('error').textContent()).toMatch(/404/);
       expect(await popup.getByTestId('error').getAttribute('data-code')).toBe('http-status');
-      const next = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/giraffe.jpg' }));
+      const next = done(await clickMenu(env.h, env.page, { srcUrl: env.gallery.origin + '/images/giraffe.jpg' }));
       expect(next.result.predictions[0]!.index).toBe(340);
       await expect.poll(() => popup.getByTestId('status').getAttribute('data-status')).toBe('done');
     } finally {
@@ -151,8 +143,8 @@ describe('classify from the context menu (wasm, auto backend)', () => {
   });
 
   test('right-clicking text finds no image and says so', async () => {
-    await page.locator('#not-an-image').click({ button: 'right' });
-    const s = await clickMenu(h, page, { menuItemId: 'netlens-classify-page' });
+    await env.page.locator('#not-an-image').click({ button: 'right' });
+    const s = await clickMenu(env.h, env.page, { menuItemId: 'netlens-classify-page' });
     expect(s.status).toBe('error');
     if (s.status === 'error') {
       expect(s.error.code).toBe('no-image');
@@ -161,9 +153,9 @@ describe('classify from the context menu (wasm, auto backend)', () => {
   });
 
   test('the model picker switches model, re-runs the image, and the choice persists', async () => {
-    done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' }));
-    const tabId = await tabIdOf(h, page);
-    let popup = await openPopup(h, tabId);
+    done(await clickMenu(env.h, env.page, { srcUrl: env.gallery.origin + '/images/dog.jpg' }));
+    const tabId = await tabIdOf(env.h, env.page);
+    let popup = await openPopup(env.h, tabId);
     try {
       await popup.waitForSelector('[data-testid=status][data-status=done]');
       await popup.getByTestId('model-picker').selectOption('darknet-tiny-imagenet');
@@ -172,19 +164,19 @@ describe('classify from the context menu (wasm, auto backend)', () => {
       const names = await popup.locator('[data-testid=prediction]').evaluateAll((els) => els.map((e) => e.getAttribute('data-class-name')));
       expect(names.join(' | ')).toMatch(/schnauzer|hound|setter/);
       await popup.close();
-      popup = await openPopup(h, tabId);
+      popup = await openPopup(env.h, tabId);
       await expect.poll(() => popup.getByTestId('model-picker').inputValue()).toBe('darknet-tiny-imagenet');
       await expect.poll(() => popup.getByTestId('model-picker').locator('option').count()).toBe(4);
     } finally {
       await popup.close();
-      await setSettings(h, { modelId: 'mobilenet-v1-0.75-224' });
+      await setSettings(env.h, { modelId: 'mobilenet-v1-0.75-224' });
     }
   });
 
   test('the backend override is honoured and reported', async () => {
-    const tabId = await tabIdOf(h, page);
-    done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/horses.jpg' }));
-    const popup = await openPopup(h, tabId);
+    const tabId = await tabIdOf(env.h, env.page);
+    done(await clickMenu(env.h, env.page, { srcUrl: env.gallery.origin + '/images/horses.jpg' }));
+    const popup = await openPopup(env.h, tabId);
     try {
       await popup.waitForSelector('[data-testid=status][data-status=done]');
       await popup.locator('details.settings summary').click();
@@ -195,29 +187,22 @@ describe('classify from the context menu (wasm, auto backend)', () => {
       expect(Number(idx)).toBe(348);
     } finally {
       await popup.close();
-      await setSettings(h, { backend: 'auto' });
+      await setSettings(env.h, { backend: 'auto' });
     }
   });
 });
 
 describe('WebGPU (SwiftShader) agrees with the cpu backend', () => {
-  let gallery: Gallery;
-  let h: Harness;
-
-  beforeAll(async () => {
-    gallery = await startGallery();
-    h = await launch({ extraArgs: ['--enable-unsafe-webgpu'] });
-  });
-  afterAll(async () => { await h?.close(); await gallery?.close(); });
+  const env = useExtension({ extraArgs: ['--enable-unsafe-webgpu'], page: false });
 
   test('same image, webgpu vs cpu: top-5 indices equal, probabilities within 1e-3', async () => {
-    const page = await openGalleryPage(h, gallery);
+    const page = await openGalleryPage(env.h, env.gallery);
     // The small model keeps SwiftShader's WebGPU (CPU emulation, ~50× slower than wasm here) affordable.
-    await setSettings(h, { modelId: 'mobilenet-v1-0.25-224', backend: 'webgpu' });
-    const gpu = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }, 170_000));
+    await setSettings(env.h, { modelId: 'mobilenet-v1-0.25-224', backend: 'webgpu' });
+    const gpu = done(await clickMenu(env.h, page, { srcUrl: env.gallery.origin + '/images/eagle.jpg' }, 170_000));
     expect(gpu.result.backend).toBe('webgpu');
-    await setSettings(h, { backend: 'cpu' });
-    const cpu = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }, 170_000));
+    await setSettings(env.h, { backend: 'cpu' });
+    const cpu = done(await clickMenu(env.h, page, { srcUrl: env.gallery.origin + '/images/eagle.jpg' }, 170_000));
     expect(cpu.result.backend).toBe('cpu');
     expect(gpu.result.predictions.map((p) => p.index)).toEqual(cpu.result.predictions.map((p) => p.index));
     gpu.result.predictions.forEach((p, i) => expect(Math.abs(p.prob - cpu.result.predictions[i]!.prob)).toBeLessThanOrEqual(1e-3));
@@ -226,25 +211,18 @@ describe('WebGPU (SwiftShader) agrees with the cpu backend', () => {
 });
 
 describe('WebGPU device lost', () => {
-  let gallery: Gallery;
-  let h: Harness;
-
-  beforeAll(async () => {
-    gallery = await startGallery();
-    h = await launch({ extraArgs: ['--enable-unsafe-webgpu'] });
-  });
-  afterAll(async () => { await h?.close(); await gallery?.close(); });
+  const env = useExtension({ extraArgs: ['--enable-unsafe-webgpu'], page: false });
 
   test('the next request falls back to the next backend and says why', async () => {
-    const page = await openGalleryPage(h, gallery);
-    await setSettings(h, { modelId: 'mobilenet-v1-0.25-224', backend: 'webgpu' });
-    const first = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }, 170_000));
+    const page = await openGalleryPage(env.h, env.gallery);
+    await setSettings(env.h, { modelId: 'mobilenet-v1-0.25-224', backend: 'webgpu' });
+    const first = done(await clickMenu(env.h, page, { srcUrl: env.gallery.origin + '/images/eagle.jpg' }, 170_000));
     expect(first.result.backend).toBe('webgpu');
-    const off = await attachOffscreen(h);
+    const off = await attachOffscreen(env.h);
     // Test-only: destroy the device under TF.js, as a GPU reset or driver crash would.
     await off.evaluate('globalThis.__netlens.tf.backend().device.destroy()');
     await off.detach();
-    const next = done(await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' }, 170_000));
+    const next = done(await clickMenu(env.h, page, { srcUrl: env.gallery.origin + '/images/eagle.jpg' }, 170_000));
     expect(next.result.backend).toBe('webgl');
     expect(next.result.backendReason).toMatch(/webgpu failed .*fell back to webgl/);
     expect(next.result.predictions.map((p) => p.index)).toEqual(first.result.predictions.map((p) => p.index));

@@ -1,28 +1,21 @@
 // The Explain view end to end: saliency maps computed on the wasm backend in the offscreen document,
 // drawn in the popup; the faithfulness check and the sanity check shown with their numbers.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startGallery, type Gallery } from '../support/gallery.mjs';
-import { clickMenu, openGalleryPage, launch, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
+import { openPopup } from '../support/browser.mjs';
+import { useExtension } from '../support/setup';
 import { ROOT } from '../support/browser.mjs';
 
 describe('Explain view', () => {
-  let gallery: Gallery;
-  let h: Harness;
-  let page: Page;
   let popup: Page;
-
-  beforeAll(async () => {
-    gallery = await startGallery();
-    h = await launch();
-    page = await openGalleryPage(h, gallery);
-    const s = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' });
-    expect(s.status).toBe('done');
-    popup = await openPopup(h, await tabIdOf(h, page));
-    await popup.setViewportSize({ width: 560, height: 1100 });
-    await popup.getByTestId('tab-explain').click();
+  const env = useExtension({
+    classify: 'eagle.jpg',
+    then: async ({ h, tabId }) => {
+      popup = await openPopup(h, tabId);
+      await popup.setViewportSize({ width: 560, height: 1100 });
+      await popup.getByTestId('tab-explain').click();
+    },
   });
-  afterAll(async () => { await h?.close(); await gallery?.close(); });
 
   test('Grad-CAM for the top class is drawn', async () => {
     const canvas = popup.locator('[data-testid=saliency-canvas][data-method=grad-cam]');
@@ -73,7 +66,7 @@ describe('Explain view', () => {
     await popup.getByTestId('compare-method-picker').selectOption('gradient-x-input');
     await expect.poll(() => popup.locator('[data-testid=saliency-canvas][data-method=gradient-x-input]').getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
     expect(await popup.locator('[data-testid=saliency-canvas][data-ready=true]').count()).toBeGreaterThanOrEqual(2);
-    const stored = await h.sw.evaluate(async () => (await chrome.storage.local.get('explain')).explain as { method: string; compareMethod: string });
+    const stored = await env.h.sw.evaluate(async () => (await chrome.storage.local.get('explain')).explain as { method: string; compareMethod: string });
     expect(stored).toMatchObject({ method: 'grad-cam', compareMethod: 'gradient-x-input' });
   });
 

@@ -1,21 +1,18 @@
 // The Layers tab end to end: the layer list of the real model, toggles that persist per model, a layer's
 // channel heatmaps computed in the offscreen document, and a feature visualisation computed on demand.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startGallery, type Gallery } from '../support/gallery.mjs';
-import { clickMenu, openGalleryPage, launch, openPopup, ROOT, tabIdOf, type Harness } from '../support/browser.mjs';
+import { openPopup, ROOT } from '../support/browser.mjs';
+import { useExtension } from '../support/setup';
 
 const LAYER = 'conv_pw_3_relu'; // not among mobilenet-v1-0.75's default layers
 
 describe('Layers view', () => {
-  let gallery: Gallery;
-  let h: Harness;
-  let page: Page;
+  const env = useExtension({ classify: 'eagle.jpg', then: () => open() });
   let popup: Page;
-  let tabId: number;
 
   const open = async () => {
-    popup = await openPopup(h, tabId);
+    popup = await openPopup(env.h, env.tabId);
     await popup.setViewportSize({ width: 560, height: 1100 });
     const errors: string[] = [];
     popup.on('pageerror', (e) => errors.push(e.message));
@@ -38,16 +35,6 @@ describe('Layers view', () => {
     }
   };
 
-  beforeAll(async () => {
-    gallery = await startGallery();
-    h = await launch();
-    page = await openGalleryPage(h, gallery);
-    const s = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' });
-    expect(s.status).toBe('done');
-    tabId = await tabIdOf(h, page);
-    await open();
-  });
-  afterAll(async () => { await h?.close(); await gallery?.close(); });
 
   test('every layer is listed with its shape and receptive field; the defaults are on and drawn', async () => {
     const n = await popup.getByTestId('layer-row').count();
@@ -87,7 +74,7 @@ describe('Layers view', () => {
   test('the toggle persists across closing and reopening the popup', async () => {
     await toggle(LAYER).check();
     await view(LAYER).waitFor({ timeout: 10_000 });
-    const stored = await h.sw.evaluate(async () => (await chrome.storage.local.get('layerToggles')).layerToggles as Record<string, string[]>);
+    const stored = await env.h.sw.evaluate(async () => (await chrome.storage.local.get('layerToggles')).layerToggles as Record<string, string[]>);
     expect(stored['mobilenet-v1-0.75-224']).toContain(LAYER);
     await popup.close();
     await open();

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
 import { GALLERY_ITEMS, startGallery, type Gallery } from '../support/gallery.mjs';
 import { attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
+import { useExtension } from '../support/setup';
 
 describe('privacy: every request the browser makes', () => {
   let gallery: Gallery;
@@ -57,28 +57,19 @@ describe('privacy: every request the browser makes', () => {
 });
 
 describe('load: 100 classifications and 20 explanations', () => {
-  let gallery: Gallery;
-  let h: Harness;
-  let page: Page;
-
-  beforeAll(async () => {
-    gallery = await startGallery();
-    h = await launch({ extraArgs: ['--js-flags=--expose-gc'] });
-    page = await openGalleryPage(h, gallery);
-  });
-  afterAll(async () => { await h?.close(); await gallery?.close(); });
+  const env = useExtension({ extraArgs: ['--js-flags=--expose-gc'] });
 
   test('tensor count returns to its baseline; JS heap grows < 20 MB', async () => {
     const photos = ['dog.jpg', 'eagle.jpg', 'giraffe.jpg', 'horses.jpg', 'kite.jpg', 'person.jpg', 'scream.jpg'];
-    const tabId = await tabIdOf(h, page);
+    const tabId = await tabIdOf(env.h, env.page);
     // Warm-up: fill the bounded caches (recent inputs and maps) so the baseline includes them.
-    for (let i = 0; i < 8; i++) expect((await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/${photos[i % 7]}` })).status).toBe('done');
-    const off = await attachOffscreen(h);
+    for (let i = 0; i < 8; i++) expect((await clickMenu(env.h, env.page, { srcUrl: `${env.gallery.origin}/images/${photos[i % 7]}` })).status).toBe('done');
+    const off = await attachOffscreen(env.h);
     const measure = () => off.idle().then(() => off.evaluate<{ tensors: number; heap: number }>(`(async () => {
       for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 50)); }
       return { tensors: globalThis.__netlens.tf.memory().numTensors, heap: performance.memory.usedJSHeapSize };
     })()`));
-    const explainOnce = (jobId: string, method: string) => h.sw.evaluate(async ({ tabId, jobId, method }) => {
+    const explainOnce = (jobId: string, method: string) => env.h.sw.evaluate(async ({ tabId, jobId, method }) => {
       // The popup's message, sent from the worker's side: same handler, same host.
       const state = (await chrome.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`] as { requestId: string; result: { modelId: string; predictions: { index: number }[] } };
       return (await chrome.runtime.sendMessage({
@@ -89,7 +80,7 @@ describe('load: 100 classifications and 20 explanations', () => {
     expect((await explainOnce('warm', 'grad-cam')).ok).toBe(true);
     const base = await measure();
     for (let i = 0; i < 100; i++) {
-      const s = await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/${photos[i % 7]}?n=${i}` });
+      const s = await clickMenu(env.h, env.page, { srcUrl: `${env.gallery.origin}/images/${photos[i % 7]}?n=${i}` });
       expect(s.status).toBe('done');
       if (i % 5 === 4) expect((await explainOnce(`j${i}`, i % 10 === 4 ? 'grad-cam' : 'gradient')).ok).toBe(true);
     }

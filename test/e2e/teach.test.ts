@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
 import { clickMenu, openGalleryPage, launch, setSettings, type Harness } from '../support/browser.mjs';
+import { nextTeachStatus } from '../support/setup';
 
 const TRAIN = { zebra: crops('giraffe.jpg', 8, 11), beach: crops('kite.jpg', 8, 12) };
 const HELD_OUT = { zebra: crops('giraffe.jpg', 5, 91), beach: crops('kite.jpg', 5, 92) };
@@ -46,14 +47,7 @@ async function addVia(h: Harness, page: Page, menuItemId: string, srcUrl: string
     await page.keyboard.type(answerPrompt);
     await page.keyboard.press('Enter');
   }
-  return h.sw.evaluate(async (before) => {
-    for (let i = 0; i < 600; i++) {
-      const s = (await chrome.storage.session.get('teachStatus')).teachStatus as { at: number; kind: string; message: string } | undefined;
-      if (s && s.at > before) return s;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('add did not finish');
-  }, before);
+  return nextTeachStatus(h, before);
 }
 
 async function train(h: Harness, page: Page) {

@@ -2,7 +2,8 @@
 // is too little to train on, that every change is followed by a fresh read and by 'popup/classes-changed', how
 // training state from storage.session drives its signals, and that a popup reopened mid-run reattaches.
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import type { ClassSummary, ExampleThumb, HeadInfo, PopupConnector, TeachStatus, TrainingState } from '../../src/popup/connector';
+import type { ClassSummary, ExampleThumb, HeadInfo, TeachStatus, TrainingState } from '../../src/popup/connector';
+import { mockConnector as typedMock } from '../support/connector';
 import type { Replies } from '../../src/shared/messages';
 import { HIDDEN_UNITS, STALE_MS, createClassesVm } from '../../src/features/teach/popup/classes-vm';
 import { readiness } from '../../src/features/teach/contract';
@@ -40,6 +41,10 @@ function mockConnector(init: { classes?: [string, number][]; training?: Training
       return { ok: true };
     }),
     trainingState: vi.fn(async () => training),
+    cancelTraining: vi.fn(async (): Promise<Replies['popup/cancel-training']> => {
+      calls.push('cancel-training');
+      return training?.status === 'running' ? { ok: true } : { ok: false, error: { code: 'bad-request', message: 'No training is running.' } };
+    }),
     watchTraining: vi.fn((cb: (s: TrainingState | null) => void) => { onTraining = cb; return () => { onTraining = null; }; }),
     teachStatus: vi.fn(async () => init.status ?? null),
     watchTeachStatus: vi.fn((cb: (s: TeachStatus | null) => void) => { onStatus = cb; return () => { onStatus = null; }; }),
@@ -56,7 +61,7 @@ function mockConnector(init: { classes?: [string, number][]; training?: Training
 
 function setup(init: Parameters<typeof mockConnector>[0] = {}) {
   const m = mockConnector(init);
-  const vm = createClassesVm(m.c as unknown as PopupConnector, { modelId: () => 'm1' });
+  const vm = createClassesVm(typedMock(m.c), { modelId: () => 'm1' });
   return { ...m, vm };
 }
 
@@ -253,6 +258,24 @@ describe('training', () => {
     emitTraining({ status: 'error', jobId: 'job1', phase: 'error', progress: 1, error: 'WebGL lost', at: Date.now() });
     expect(vm.running.value).toBe(false);
     expect(vm.training.value).toMatchObject({ status: 'error', error: 'WebGL lost' });
+  });
+
+  test('cancel: asks the background to stop the run, which then reports as cancelled (not as an error)', async () => {
+    const { vm, calls, emitTraining } = setup({ classes: [['cats', 4], ['dogs', 4]] });
+    current = vm;
+    await vm.start();
+    await vm.cancelTraining(); // nothing running: nothing sent
+    expect(calls).not.toContain('cancel-training');
+    await vm.train();
+    emitTraining({ status: 'running', jobId: 'job1', phase: 'training', progress: 0.4, epoch: 30, at: Date.now() });
+    expect(vm.running.value).toBe(true);
+    await vm.cancelTraining();
+    expect(calls.filter((x) => x === 'cancel-training')).toHaveLength(1);
+    emitTraining({ status: 'cancelled', jobId: 'job1', phase: 'cancelled', progress: 1, error: 'Cancelled.', at: Date.now() });
+    expect(vm.running.value).toBe(false);
+    expect(vm.training.value?.status).toBe('cancelled');
+    expect(vm.trainError.value).toBeNull();
+    expect(vm.canTrain.value).toBe(true);
   });
 
   test('reattach: a vm started while training runs shows its progress and follows it', async () => {

@@ -7,6 +7,7 @@ import type { Replies } from '../../src/shared/messages';
 import type { TabState } from '../../src/features/classify/contract';
 import { base64ToBytes, base64ToFloats, floatsToBase64 } from '../../src/shared/codecs';
 import type { PopupConnector } from '../../src/popup/connector';
+import { mockConnector as typedMock } from '../support/connector';
 import { channelValues, decodeActivations, dequantise, flatValues, pageOf, pixelValues, PER_PAGE } from '../../src/features/layers/popup/decode';
 import { createLayersVm, VIS_STEPS } from '../../src/features/layers/popup/layers-vm';
 
@@ -87,7 +88,7 @@ function mockConnector(opts: { saved?: string[] | null } = {}) {
 function setup(opts: { saved?: string[] | null } = {}) {
   const m = mockConnector(opts);
   const tab = signal<TabState | null>(result('r1'));
-  const vm = createLayersVm(m.c as unknown as PopupConnector, () => 7, tab);
+  const vm = createLayersVm(typedMock(m.c), () => 7, tab);
   return { ...m, tab, vm };
 }
 
@@ -361,7 +362,7 @@ describe('in the popup view model', () => {
       tabId: async () => 7,
       tabState: async () => result('r1'),
       hostStatus: async () => null,
-      settings: async () => ({ modelId: 'm1', backend: 'auto' as const }),
+      settings: async () => ({ modelId: 'm1', backend: 'auto' as const, mode: 'imagenet' as const }),
       backendChoice: async () => null,
       explainSettings: async () => ({ method: 'grad-cam', compareMethod: null, opacity: 0.5, params: {} }),
       preload: async () => ({ ok: true as const, backend: { backend: 'cpu' as const, reason: '' } }),
@@ -374,8 +375,8 @@ describe('in the popup view model', () => {
       teachStatus: async () => null,
       watchTraining: () => () => {},
       watchTeachStatus: () => () => {},
-    } as unknown as PopupConnector;
-    const vm = createViewModel(c);
+    };
+    const vm = createViewModel(typedMock(c));
     await vm.start();
     expect(m.c.layers).not.toHaveBeenCalled(); // nothing until the page is shown
     vm.showPage('layers');

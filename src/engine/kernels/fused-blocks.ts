@@ -9,9 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dInputGrad, depthwiseInputGrad } from './wasm-grads';
 
-export type BlockActivation = { kind: 'linear' | 'relu' | 'relu6' } | { kind: 'leakyrelu'; alpha: number };
+type BlockActivation = { kind: 'linear' | 'relu' | 'relu6' } | { kind: 'leakyrelu'; alpha: number };
 
-export interface BlockPlan {
+interface BlockPlan {
   /** the last chain index the block covers (it starts at the conv) */
   to: number;
   conv: tf.layers.Layer;
@@ -40,7 +40,7 @@ function activationOf(layer: tf.layers.Layer): BlockActivation | null {
 }
 
 /** The longest fusable block starting at chain[i] and ending at or before chain[limit], or null. */
-export function planBlock(chain: readonly tf.layers.Layer[], i: number, limit: number): BlockPlan | null {
+function planBlock(chain: readonly tf.layers.Layer[], i: number, limit: number): BlockPlan | null {
   const conv = chain[i];
   if (!conv) return null;
   const kind = conv.getClassName();

@@ -44,7 +44,7 @@ function padForTaps(x: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor
 }
 
 /** dL/dW of a regular conv: for each tap, (patches)ᵀ · dy. */
-export function conv2dBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+function conv2dBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
     const [kh, kw, cin, cout] = filterShape;
@@ -57,7 +57,7 @@ export function conv2dBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, fil
 }
 
 /** dL/dW of a depthwise conv: for each tap, Σ over batch and positions of patch · dy, per channel. */
-export function depthwiseBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
+function depthwiseBackpropFilterFromOps(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true, 'channelsLast');
     const [kh, kw, c, m] = filterShape;
@@ -120,7 +120,7 @@ export function depthwiseInputGrad(dy: tf.Tensor4D, rotated: tf.Tensor4D, info: 
  * dL/dx of a depthwise conv = a stride-1 depthwise correlation of dy (with zeros inserted between rows and
  * columns for the forward stride, and padded so the output has the input's size) with the filter rotated 180°.
  */
-export function depthwiseBackpropInputFromOps(inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): tf.Tensor4D {
+function depthwiseBackpropInputFromOps(inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, c, m] = filter.shape;
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, pair(attrs.dilations), attrs.pad, attrs.dimRoundingMode, true, 'channelsLast');
@@ -137,7 +137,7 @@ function untap(v: tf.Tensor4D, i: number, j: number, sh: number, sw: number, h: 
 }
 
 /** dL/dx of max pooling: each window's gradient goes to the first cell holding its maximum (TF's rule). */
-export function maxPoolBackpropFromOps(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' }): tf.Tensor4D {
+function maxPoolBackpropFromOps(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Tensor4D, attrs: { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' }): tf.Tensor4D {
   return tf.tidy(() => {
     const info = tf.backend_util.computePool2DInfo(x.shape, attrs.filterSize, attrs.strides, 1, attrs.pad as 'same' | 'valid' | number, attrs.dimRoundingMode);
     const { top, left } = info.padInfo;
@@ -164,7 +164,7 @@ export function maxPoolBackpropFromOps(dy: tf.Tensor4D, x: tf.Tensor4D, y: tf.Te
  * depthwise case, with the filter rotated 180° and its in/out channels swapped. (wasm's matMul is not XNNPACK:
  * even 1×1 convs are faster this way than as dy·Wᵀ.)
  */
-export function conv2dBackpropInputFromOps(inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): tf.Tensor4D {
+function conv2dBackpropInputFromOps(inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D, attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
     const info = tf.backend_util.computeConv2DInfo(inputShape, filter.shape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
     const rotated = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;

@@ -60,7 +60,7 @@ export async function classifyFromMenu(host: ModelHost, tabId: number, click: Me
   }
 }
 
-export async function runClassification(host: ModelHost, tabId: number, requestId: string, source: ImageSource): Promise<void> {
+async function runClassification(host: ModelHost, tabId: number, requestId: string, source: ImageSource): Promise<void> {
   inflight.set(requestId, tabId);
   await keepSource(tabId, source);
   const [settings, fields] = await Promise.all([loadSettings(), modelFields()]);

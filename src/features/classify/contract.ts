@@ -8,10 +8,10 @@ import {
 export const ModeSchema = v.picklist(['imagenet', 'custom', 'both']);
 export type Mode = v.InferOutput<typeof ModeSchema>;
 
-export const PredictionSchema = v.object({ index: Count, className: v.string(), prob: Num });
+const PredictionSchema = v.object({ index: Count, className: v.string(), prob: Num });
 export type Prediction = v.InferOutput<typeof PredictionSchema>;
 
-export const ClassifyResultSchema = v.object({
+const ClassifyResultSchema = v.object({
   /** the user's own classes (their trained head), when asked for; null when no head is trained yet */
   custom: v.optional(v.nullable(v.object({ predictions: v.array(PredictionSchema), valAccuracy: Num, trainedAt: Num }))),
   mode: v.optional(ModeSchema),

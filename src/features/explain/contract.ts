@@ -3,13 +3,13 @@ import * as v from 'valibot';
 import { Count, Id, ImageRefSchema, ModelFields, NoReply, Num, TabId, Text, reply } from '../../shared/protocol';
 
 /** What to explain. A plain value so it can cross messages and be persisted. */
-export const ClassTargetSchema = v.strictObject({ kind: v.literal('class'), index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(99_999)) });
+const ClassTargetSchema = v.strictObject({ kind: v.literal('class'), index: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(99_999)) });
 export type Target = v.InferOutput<typeof ClassTargetSchema>;
 
 const ParamValue = v.union([v.pipe(v.number(), v.finite()), Text(100), v.boolean()]);
 export const ExplainParamsSchema = v.pipe(v.record(Text(40), ParamValue), v.check((r) => Object.keys(r).length <= 20, 'too many parameters'));
 export type Params = Record<string, number | string | boolean>;
-export const EXPLAIN_TASKS = ['map', 'check', 'sanity'] as const;
+const EXPLAIN_TASKS = ['map', 'check', 'sanity'] as const;
 
 /** A saliency map as plain data (what methods return and views draw). */
 export interface SaliencyMap {
@@ -26,21 +26,21 @@ export interface SaliencyMap {
   notes?: Record<string, number>;
 }
 
-export const WireMapSchema = v.object({
+const WireMapSchema = v.object({
   method: v.string(), classTarget: ClassTargetSchema, width: Count, height: Count, min: Num, max: Num, signed: v.boolean(),
   notes: v.optional(v.record(v.string(), Num)), values: v.string(),
 });
 export type WireMap = v.InferOutput<typeof WireMapSchema>;
 
-export const FaithfulnessSchema = v.object({
+const FaithfulnessSchema = v.object({
   deletion: Num, insertion: Num, randomDeletion: Num, randomInsertion: Num,
   deletionCurve: v.array(Num), insertionCurve: v.array(Num), randomDeletionCurve: v.array(Num), randomInsertionCurve: v.array(Num),
 });
 export type FaithfulnessResult = v.InferOutput<typeof FaithfulnessSchema>;
-export const SanityResultSchema = v.object({ layers: v.array(v.string()), spearman: Num, passes: v.boolean(), map: WireMapSchema });
+const SanityResultSchema = v.object({ layers: v.array(v.string()), spearman: Num, passes: v.boolean(), map: WireMapSchema });
 export type SanityResult = v.InferOutput<typeof SanityResultSchema>;
 
-export const ExplainResultSchema = v.object({
+const ExplainResultSchema = v.object({
   jobId: Id, method: v.string(), ms: Num,
   /** layers a CAM method can look at, for the layer picker */
   camLayers: v.array(v.string()),

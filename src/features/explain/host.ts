@@ -18,7 +18,7 @@ const MAP_CACHE = 8;
 /** Explaining the user's own classes: the model of their trained head on the backbone (null: none trained). */
 export type CustomHeads = (backbone: LayersAdapter, modelId: string) => Promise<ExplainModel | null>;
 
-export function toWire(m: SaliencyMap): WireMap {
+function toWire(m: SaliencyMap): WireMap {
   return { method: m.method, classTarget: m.target, width: m.width, height: m.height, min: m.min, max: m.max, signed: m.signed, ...(m.notes ? { notes: m.notes } : {}), values: floatsToBase64(m.values) };
 }
 

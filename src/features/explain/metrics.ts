@@ -8,7 +8,7 @@ import { gaussianBlur } from './blur';
 import type { ExplainModel, RunOptions, SaliencyMap, Target } from './types';
 import { chunks, column, throwIfAbortedAsync } from './util';
 
-export interface Perturbation {
+interface Perturbation {
   name: string;
   /** the image the curve starts from and the image it ends at (both [1, H, W, C]) */
   endpoints(model: ExplainModel, input: tf.Tensor4D): { start: tf.Tensor4D; finish: tf.Tensor4D };
@@ -26,7 +26,7 @@ export const insertion: Perturbation = {
   endpoints: (_m, input) => ({ start: gaussianBlur(input, 5 * input.shape[1] / 224), finish: input.clone() }),
 };
 
-export interface Curve { perturbation: string; probs: number[]; auc: number }
+interface Curve { perturbation: string; probs: number[]; auc: number }
 
 /** Trapezoid area under y over an evenly spaced [0, 1] axis. */
 export function trapezoidAuc(ys: readonly number[]): number {
@@ -53,7 +53,7 @@ export function resizeMap(map: Pick<SaliencyMap, 'values' | 'width' | 'height'>,
   return out;
 }
 
-export async function causalCurve(model: ExplainModel, input: tf.Tensor4D, saliency: ArrayLike<number>, target: Target, perturbation: Perturbation, opts: RunOptions & { steps?: number } = {}): Promise<Curve> {
+async function causalCurve(model: ExplainModel, input: tf.Tensor4D, saliency: ArrayLike<number>, target: Target, perturbation: Perturbation, opts: RunOptions & { steps?: number } = {}): Promise<Curve> {
   const steps = opts.steps ?? 32;
   const [h, w] = model.inputShape;
   const order = rankPixels(saliency);

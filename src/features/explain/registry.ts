@@ -18,10 +18,11 @@ const implementations = [
   smoothGrad(vanillaGradient), smoothGrad(gradientXInput), smoothGrad(integratedGradients),
 ] as unknown as Explainer<Params>[];
 
-function join(): Map<string, Method> {
-  const byId = new Map(implementations.map((m) => [m.id, m]));
+/** Each catalog entry with its implementation; either without the other is a programming error. */
+export function joinMethods(catalog: readonly MethodInfo[], impls: readonly Explainer<Params>[]): Map<string, Method> {
+  const byId = new Map(impls.map((m) => [m.id, m]));
   const joined = new Map<string, Method>();
-  for (const info of METHODS_LIST) {
+  for (const info of catalog) {
     const impl = byId.get(info.id);
     if (!impl) throw new Error(`explanation method "${info.id}" is in the catalog but has no implementation`);
     joined.set(info.id, { ...info, ...impl });
@@ -31,7 +32,7 @@ function join(): Map<string, Method> {
   return joined;
 }
 
-export const METHODS: ReadonlyMap<string, Method> = join();
+export const METHODS: ReadonlyMap<string, Method> = joinMethods(METHODS_LIST, implementations);
 
 export function getMethod(id: string): Method {
   const m = METHODS.get(id);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Explainer, GradientExplainer, Params } from './types';
 import { chunks, reduceChannels, throwIfAbortedAsync, toMap } from './util';
 
-export interface SmoothParams extends Params { samples: number; sigma: number }
+interface SmoothParams extends Params { samples: number; sigma: number }
 
 /** σ is a fraction of the input's value range (the paper's 10–20 %), so it means the same for every model. */
 export function smoothGrad<P extends Params>(base: GradientExplainer<P>, seed = 7): Explainer<P & SmoothParams> {

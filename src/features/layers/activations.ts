@@ -46,7 +46,7 @@ export function describeLayers(model: tf.LayersModel, entry: ModelEntry): LayerI
 }
 
 /** Name used for the input of models whose input layer is implicit (Sequential). */
-export const INPUT = 'input';
+const INPUT = 'input';
 
 interface Extras { classIndex: number }
 

@@ -2,9 +2,9 @@
 import * as v from 'valibot';
 import { Count, Id, ImageRefSchema, LayerList, LayerName, ModelFields, Num, TabId, reply } from '../../shared/protocol';
 
-export const LAYER_KINDS = ['input', 'conv', 'depthwise', 'pool', 'dense', 'activation', 'norm', 'reshape', 'other'] as const;
+const LAYER_KINDS = ['input', 'conv', 'depthwise', 'pool', 'dense', 'activation', 'norm', 'reshape', 'other'] as const;
 /** One layer of the model, for the layer list. */
-export const LayerInfoSchema = v.object({
+const LayerInfoSchema = v.object({
   index: Count,
   name: v.string(),
   className: v.string(),
@@ -22,7 +22,7 @@ const Shape3 = v.tuple([Count, Count, Count]);
  * A layer's activations for one image, compact: every channel quantised to uint8 between its own min and max
  * (value = min + q/255·(max − min)), channel-major ([c][h][w]), base64. Dense layers have h = w = 1.
  */
-export const LayerActivationsSchema = v.object({
+const LayerActivationsSchema = v.object({
   name: v.string(),
   /** [h, w, c] */
   shape: Shape3,
@@ -45,7 +45,7 @@ export const LayerActivationsSchema = v.object({
 });
 export type LayerActivations = v.InferOutput<typeof LayerActivationsSchema>;
 
-export const FeatureVisSchema = v.object({
+const FeatureVisSchema = v.object({
   layer: v.string(),
   channel: Count,
   steps: Count,

@@ -8,7 +8,7 @@ import { seededRandom } from '../../shared/codecs';
 import type { ExplainModel } from '../explain/types';
 import { throwIfAbortedAsync } from '../explain/util';
 
-export interface FeatureVisOptions { steps: number; learningRate?: number; seed?: number; signal?: AbortSignal; onProgress?: (f: number) => void; transforms?: { jitter?: boolean; scale?: boolean; rotate?: boolean } }
+interface FeatureVisOptions { steps: number; learningRate?: number; seed?: number; signal?: AbortSignal; onProgress?: (f: number) => void; transforms?: { jitter?: boolean; scale?: boolean; rotate?: boolean } }
 
 // Square root of the colour correlation of natural images (ImageNet), as Lucid uses it for decorrelated
 // colour: pixels = x · Cᵀ, with x the three decorrelated channels.
@@ -56,7 +56,7 @@ export async function startInput(model: ExplainModel, seed = 1): Promise<tf.Tens
   return captured!;
 }
 
-export interface FeatureVisResult { pixels: Uint8ClampedArray; width: number; height: number; startActivation: number; finalActivation: number }
+interface FeatureVisResult { pixels: Uint8ClampedArray; width: number; height: number; startActivation: number; finalActivation: number }
 
 /**
  * Maximises the mean of `channel` in `objective(x)`, reporting it as measured by `measured(x)` (default: the

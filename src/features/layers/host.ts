@@ -12,16 +12,16 @@ import type { FeatureVis } from './contract';
 import { visualiseChannel } from './feature-vis';
 
 /** Where finished feature visualisations are kept (IndexedDB in the model host). */
-export interface VisCache { get(key: string): Promise<FeatureVis | undefined>; put(key: string, v: FeatureVis): Promise<void> }
-export interface SeenStore { add(entry: SeenImage): Promise<void> }
+interface VisCache { get(key: string): Promise<FeatureVis | undefined>; put(key: string, v: FeatureVis): Promise<void> }
+interface SeenStore { add(entry: SeenImage): Promise<void> }
 /** Turns RGBA pixels into a PNG data URL (needs a canvas; the model host supplies it). */
-export type EncodePng = (pixels: Uint8ClampedArray, width: number, height: number) => Promise<string>;
+type EncodePng = (pixels: Uint8ClampedArray, width: number, height: number) => Promise<string>;
 export interface LayersServices { visCache?: VisCache; seen?: SeenStore; encodePng?: EncodePng }
 
 type LayersMessages = Extract<BackgroundToHost, { type: 'bg/layers' | 'bg/activations' | 'bg/feature-vis' }>;
 
 /** One pass over the toggled layers of a classified image: each channel's mean, for "what excites a channel". */
-export async function channelMeans(model: NetLensModel, input: tf.Tensor4D, layers: string[]): Promise<Record<string, Float32Array> | null> {
+async function channelMeans(model: NetLensModel, input: tf.Tensor4D, layers: string[]): Promise<Record<string, Float32Array> | null> {
   const present = layers.filter((n) => model.model.layers.some((l) => l.name === n && (l.outputShape as number[]).length === 4));
   if (!present.length) return null;
   const sub = model.subModel(present);

@@ -10,7 +10,7 @@ export interface LayerSpec {
   /** names of the layers feeding this one (empty for the input) */
   inbound: string[];
 }
-export interface ReceptiveField { size: number; jump: number }
+interface ReceptiveField { size: number; jump: number }
 
 const pair = (v: unknown, fallback: number): [number, number] =>
   Array.isArray(v) ? [Number(v[0] ?? fallback), Number(v[1] ?? v[0] ?? fallback)] : typeof v === 'number' ? [v, v] : [fallback, fallback];

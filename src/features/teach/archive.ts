@@ -3,11 +3,11 @@
 // is refused with a message, before anything is written.
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { RequestError } from '../../engine/jobs';
-import { base64ToBytes, base64ToFloats, bytesToBase64, floatsToBase64, sha256Hex } from '../../shared/codecs';
+import { base64ToFloats, floatsToBase64, sha256Hex } from '../../shared/codecs';
 import type { Example, HeadInfo, UserClass } from '../../shared/db';
 
-export const ARCHIVE_FORMAT = 'netlens-classes';
-export const ARCHIVE_VERSION = 1;
+const ARCHIVE_FORMAT = 'netlens-classes';
+const ARCHIVE_VERSION = 1;
 
 export interface HeadArtifacts { modelTopology: unknown; weightSpecs: { name: string; shape: number[]; dtype: string }[]; weightData: ArrayBuffer }
 export interface Bundle { modelId: string; classes: UserClass[]; examples: Example[]; head: { info: HeadInfo; artifacts: HeadArtifacts } | null }

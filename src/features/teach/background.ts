@@ -11,9 +11,9 @@ import { read, teachStatusItem, trainingItem, write } from '../../shared/storage
 import { resolveSourceFor, type MenuClick } from '../classify/background';
 import type { TeachStatus, TrainingState } from './contract';
 
-export const MENU_ADD = 'netlens-add';
-export const MENU_ADD_NEW = 'netlens-add-new';
-export const MENU_ADD_PREFIX = 'netlens-add:';
+const MENU_ADD = 'netlens-add';
+const MENU_ADD_NEW = 'netlens-add-new';
+const MENU_ADD_PREFIX = 'netlens-add:';
 /** A run without news for this long is taken as dead: a new one may start. */
 const STALE_MS = 60_000;
 

@@ -4,15 +4,15 @@ import * as v from 'valibot';
 import { Count, Id, ImageSourceSchema, ModelFields, NoReply, Num, Text, reply } from '../../shared/protocol';
 
 /** Units of the optional hidden layer (0 = a linear head). */
-export const HiddenSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(512));
+const HiddenSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(512));
 
-export const TrainSummarySchema = v.object({
+const TrainSummarySchema = v.object({
   classNames: v.pipe(v.array(Text(60)), v.maxLength(200)), examples: Count, valAccuracy: Num,
   confusion: v.array(v.array(Num)), epochs: Count, ms: Num, embedMs: Num,
 });
 export type TrainSummary = v.InferOutput<typeof TrainSummarySchema>;
 
-export const TRAIN_PHASES = ['embedding', 'training', 'done', 'error', 'cancelled'] as const;
+const TRAIN_PHASES = ['embedding', 'training', 'done', 'error', 'cancelled'] as const;
 /** Training as the popup sees it (kept in storage.session, so a popup can close and come back to it). */
 export const TrainingStateSchema = v.object({
   status: v.picklist(['running', 'done', 'error', 'cancelled']),

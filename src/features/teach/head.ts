@@ -5,7 +5,7 @@ import { seededRandom } from '../../shared/codecs';
 import { RequestError, throwIfAborted } from '../../engine/jobs';
 import { MIN_CLASSES, readiness } from './contract';
 
-export interface TrainOptions {
+interface TrainOptions {
   /** units of the optional hidden layer; 0 = a single dense softmax layer */
   hidden: number;
   maxEpochs: number;
@@ -17,10 +17,10 @@ export interface TrainOptions {
   signal?: AbortSignal;
   onEpoch?: (e: { epoch: number; loss: number; valLoss: number; valAccuracy: number }) => void;
 }
-export const DEFAULT_TRAIN: TrainOptions = { hidden: 0, maxEpochs: 80, patience: 8, valFraction: 0.25, learningRate: 0.01, seed: 1, signal: undefined, onEpoch: undefined };
+const DEFAULT_TRAIN: TrainOptions = { hidden: 0, maxEpochs: 80, patience: 8, valFraction: 0.25, learningRate: 0.01, seed: 1, signal: undefined, onEpoch: undefined };
 
 export interface Sample { group: number; label: number; x: Float32Array; original: boolean }
-export interface TrainResult { head: tf.Sequential; valAccuracy: number; confusion: number[][]; epochs: number; trainSize: number; valSize: number }
+interface TrainResult { head: tf.Sequential; valAccuracy: number; confusion: number[][]; epochs: number; trainSize: number; valSize: number }
 
 /** Not enough examples to train on (the training rules are in contract.ts). */
 export class TooLittleData extends RequestError {}

@@ -15,7 +15,7 @@ import { embeddingLayer, Teacher } from './teacher';
 type TeachMessages = Extract<BackgroundToHost, { type: 'bg/add-example' | 'bg/train' | 'bg/export' | 'bg/import' }>;
 type TrainEvent = Omit<Extract<HostToBackground, { type: 'offscreen/train-progress' }>, 'type'>;
 
-export interface TeachHost {
+interface TeachHost {
   handlers: Handlers<TeachMessages>;
   /** the user's classes in a classification */
   classify: NonNullable<ClassifyExtensions['custom']>;

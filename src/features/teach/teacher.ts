@@ -12,11 +12,11 @@ import { packArchive, unpackArchive, ArchiveError, type HeadArtifacts } from './
 import { trainHead, TooLittleData, type Sample } from './head';
 
 export { TooLittleData, ArchiveError };
-export const headUrl = (modelId: string) => `indexeddb://netlens-head-${modelId}`;
+const headUrl = (modelId: string) => `indexeddb://netlens-head-${modelId}`;
 /** Augmented copies per example each training run (random crop, flip, colour jitter). */
-export const AUGMENTS = 2;
+const AUGMENTS = 2;
 
-export interface TrainProgress { phase: 'embedding' | 'training'; progress: number; epoch?: number; loss?: number; valAccuracy?: number }
+interface TrainProgress { phase: 'embedding' | 'training'; progress: number; epoch?: number; loss?: number; valAccuracy?: number }
 
 export class Teacher {
   private heads = new Map<string, { info: HeadInfo; model: tf.LayersModel } | null>();
@@ -167,7 +167,7 @@ const pool = (features: tf.Tensor): tf.Tensor2D => features.mean([1, 2]) as tf.T
  * [1, H, W, 3] model input → [1 + n, H, W, 3]: the image and n augmented copies (random crop of 80–100 %,
  * horizontal flip, ±10 % brightness and contrast), seeded so a run is reproducible.
  */
-export function augmentBatch(x: tf.Tensor4D, n: number, seed: number, pre: { scale: number; offset: number }): tf.Tensor4D {
+function augmentBatch(x: tf.Tensor4D, n: number, seed: number, pre: { scale: number; offset: number }): tf.Tensor4D {
   return tf.tidy(() => {
     const [, h, w] = x.shape;
     const r = seededRandom(seed * 7919);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Explainer, ExplainModel, Params, Target } from '../types';
 import { column, toMap } from '../util';
 
-export interface CamParams extends Params { layer: string }
+interface CamParams extends Params { layer: string }
 
 /** Channel weights [C] from the feature map A [1, h, w, C] and the score's gradient G = ∂score/∂A. */
 export type ChannelWeights = (A: tf.Tensor4D, G: tf.Tensor4D) => tf.Tensor1D;

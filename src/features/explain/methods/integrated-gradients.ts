@@ -5,7 +5,7 @@ import { gaussianBlur } from '../blur';
 import type { ExplainModel, GradientExplainer, Params, RunOptions, Target } from '../types';
 import { chunks, inputGradients, reduceChannels, targetScore, throwIfAbortedAsync, toMap } from '../util';
 
-export interface IgParams extends Params { steps: number; baseline: 'black' | 'blurred'; rule: 'gauss-legendre' | 'trapezoid' }
+interface IgParams extends Params { steps: number; baseline: 'black' | 'blurred'; rule: 'gauss-legendre' | 'trapezoid' }
 
 /**
  * Gauss–Legendre nodes and weights on [0, 1] (Newton's method on the Legendre polynomial). Exact for
@@ -39,7 +39,7 @@ export function trapezoid(m: number): { nodes: number[]; weights: number[] } {
   return { nodes, weights: nodes.map((_, k) => (k === 0 || k === m ? 0.5 : 1) / m) };
 }
 
-export function igBaseline(model: ExplainModel, x: tf.Tensor4D, kind: IgParams['baseline']): tf.Tensor4D {
+function igBaseline(model: ExplainModel, x: tf.Tensor4D, kind: IgParams['baseline']): tf.Tensor4D {
   return tf.tidy(() => kind === 'blurred'
     ? gaussianBlur(x, Math.max(1, 10 * x.shape[1] / 224))
     : tf.fill(x.shape, model.preprocess.offset) as tf.Tensor4D);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Explainer, Params } from '../types';
 import { chunks, column, throwIfAbortedAsync, toMap } from '../util';
 
-export interface OcclusionParams extends Params { patch: number; stride: number }
+interface OcclusionParams extends Params { patch: number; stride: number }
 
 export const occlusion: Explainer<OcclusionParams> = {
   id: 'occlusion',

@@ -1,7 +1,7 @@
 // Deletion / insertion faithfulness curves: two small hand-drawn SVG line charts.
 import './explain.css';
 
-export interface CurvesProps {
+interface CurvesProps {
   /** class probability after deleting the top-k fraction of pixels (most salient first), evenly spaced over 0..1 */
   deletion: number[];
   /** class probability after inserting the top-k fraction of pixels into a blank/blurred image */

@@ -3,22 +3,12 @@ import type { SaliencyMap } from '../types';
 import { Curves } from './Curves';
 import { Legend } from '../../../ui/Legend';
 import './explain.css';
-import type { ExplainVm, Job, Panel } from './explain-vm';
+import type { ExplainVm, Panel } from './explain-vm';
 import { METHODS_LIST, type ParamSpec } from '../catalog';
 import { download, drawOverlay, mapToJson, mapToPngBlob } from '../../../ui/overlay';
+import { useImage } from '../../../ui/hooks';
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
-
-function useImage(src: string | undefined): HTMLImageElement | null {
-  const [img, setImg] = useState<HTMLImageElement | null>(null);
-  useEffect(() => {
-    if (!src) return;
-    const i = new Image();
-    i.onload = () => setImg(i);
-    i.src = src;
-  }, [src]);
-  return img;
-}
 
 function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex, head = 'imagenet' }: { map: SaliencyMap; image: HTMLImageElement | null; opacity: number; testid?: string; classIndex: number; head?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);

@@ -23,9 +23,9 @@ export interface Panel {
   job: ReadonlySignal<Job<SaliencyMap>>;
 }
 
-export interface SanityView { layers: string[]; spearman: number; passes: boolean; map: SaliencyMap }
+interface SanityView { layers: string[]; spearman: number; passes: boolean; map: SaliencyMap }
 
-export function fromWire(w: WireMap): SaliencyMap {
+function fromWire(w: WireMap): SaliencyMap {
   return { method: w.method, target: w.classTarget, width: w.width, height: w.height, min: w.min, max: w.max, signed: w.signed, ...(w.notes ? { notes: w.notes } : {}), values: base64ToFloats(w.values) };
 }
 

@@ -66,10 +66,6 @@ export function channelValues(d: DecodedLayer, ch: number): Float32Array {
   return out;
 }
 
-/** Value of channel `ch` at (x, y). */
-export function valueAt(d: DecodedLayer, ch: number, x: number, y: number): number {
-  return dequantise(d.q[ch * d.h * d.w + y * d.w + x]!, d.mins[ch]!, d.maxs[ch]!);
-}
 
 /** The exact model-input values at pixel (x, y) of the input layer (one per channel), or null if not the input. */
 export function pixelValues(d: DecodedLayer, x: number, y: number): number[] | null {
@@ -123,8 +119,6 @@ export const signed = (x: number, digits = 3): string => (x > 0 ? '+' : '') + nu
 
 export const pct = (x: number): string => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
 
-/** Receptive field as the list shows it. */
-export const formatRf = (rf: LayerInfo['rf']): string => (rf ? `${rf.size} px, jump ${rf.jump}` : '—');
 
 const KIND_LABEL: Record<LayerInfo['kind'], string> = {
   input: 'input', conv: 'conv', depthwise: 'dw conv', pool: 'pool', dense: 'dense', activation: 'act', norm: 'norm', reshape: 'reshape', other: 'other',

@@ -56,7 +56,7 @@ function tint(ch: number): Uint8Array {
   return t;
 }
 
-export interface MapStyle {
+interface MapStyle {
   scale: ColourScale;
   /** draw the input layer's channels in red, green and blue instead of inferno */
   rgb?: boolean;

@@ -8,26 +8,26 @@ import type { TabState } from '../../classify/contract';
 import type { PopupConnector } from '../../../popup/connector';
 import { decodeActivations, formatShape, kindLabel, type DecodedLayer } from './decode';
 
-export type Listing =
+type Listing =
   | { status: 'idle' }
   | { status: 'loading' }
   | { status: 'error'; error: NetLensError }
   | { status: 'ready'; modelId: string; modelName: string; layers: LayerInfo[]; defaults: string[] };
 
-export type LayerState =
+type LayerState =
   | { status: 'loading' }
   | { status: 'error'; error: NetLensError }
   /** ms: the forward pass that computed it (shared with the other layers of the same request) */
   | { status: 'ready'; data: DecodedLayer; ms: number };
 
-export type VisJob =
+type VisJob =
   | { status: 'idle' }
   | { status: 'running'; jobId: string; progress: number; message: string }
   | { status: 'ready'; vis: FeatureVis }
   | { status: 'error'; error: NetLensError };
 
 export interface LayerViewModel { info: LayerInfo; state: LayerState }
-export interface Detail { layer: string; channel: number }
+interface Detail { layer: string; channel: number }
 export type ColourScale = 'channel' | 'layer';
 
 /** Optimisation steps for a feature visualisation. */

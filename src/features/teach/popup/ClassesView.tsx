@@ -1,7 +1,7 @@
 import { download } from '../../../ui/overlay';
 // The "My classes" tab: the user's classes with their examples (rename, delete, remove an example, create),
 // training with live progress, the last result with its confusion matrix, and the classification mode.
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Mode } from '../../classify/contract';
 import type { TrainSummary } from '../contract';
 import { MIN_EXAMPLES } from '../contract';
@@ -14,7 +14,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** How many thumbnails a class shows before "Show all". */
 const STRIP = 12;
 
-export const MODES: { id: Mode; label: string }[] = [
+const MODES: { id: Mode; label: string }[] = [
   { id: 'imagenet', label: 'ImageNet classes' },
   { id: 'custom', label: 'My classes' },
   { id: 'both', label: 'Both' },
@@ -213,6 +213,7 @@ function Training({ vm, mode, onMode }: { vm: ClassesVm; mode: Mode; onMode: (m:
           <input type="checkbox" data-testid="hidden-layer" checked={vm.hidden.value} disabled={running} onChange={(e) => vm.setHidden((e.target as HTMLInputElement).checked)} />
           Hidden layer ({HIDDEN_UNITS} units)
         </label>
+        {running && <button type="button" data-testid="train-cancel" onClick={() => void vm.cancelTraining()}>Cancel</button>}
       </div>
       <p id="nl-train-why" class={ready.ok ? 'muted small' : 'nl-why small'} data-testid={ready.ok ? 'train-ready' : 'train-blocked'}>
         {ready.ok
@@ -237,6 +238,7 @@ function Training({ vm, mode, onMode }: { vm: ClassesVm; mode: Mode; onMode: (m:
         </div>
       )}
       {t?.status === 'error' && <p class="error" role="alert" data-testid="train-error">Training failed: {t.error ?? 'unknown error'}</p>}
+      {t?.status === 'cancelled' && <p class="muted" role="status" data-testid="train-cancelled">Training cancelled.{head ? ' The previous training is still in use.' : ''}</p>}
       {t?.status === 'done' && t.summary && (
         <div class="nl-result" data-testid="train-result" data-val-acc={t.summary.valAccuracy}>
           <p class="nl-score"><span class="nl-big">{pct(t.summary.valAccuracy)}</span> validation accuracy</p>

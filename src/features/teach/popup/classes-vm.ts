@@ -11,14 +11,14 @@ export const HIDDEN_UNITS = 64;
 /** A run without news for this long is taken as dead (the background lets a new one start then). */
 export const STALE_MS = 60_000;
 /** How long the last "Added to …" message stays up. */
-export const RECENT_STATUS_MS = 5 * 60_000;
+const RECENT_STATUS_MS = 5 * 60_000;
 export interface ClassRow extends ClassSummary { examples: ExampleThumb[] }
 
 
 const quote = (s: string) => `“${s}”`;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-export interface ClassesVmOptions {
+interface ClassesVmOptions {
   /** the backbone whose trained head is described */
   modelId: () => string;
   now?: () => number;
@@ -205,6 +205,17 @@ export function createClassesVm(c: PopupConnector, opts: ClassesVmOptions) {
         trainError.value = `The extension did not answer (${message(e)}).`;
       } finally {
         starting.value = false;
+      }
+    },
+    /** Stops the running training; the previous head, if any, stays in use. */
+    async cancelTraining(): Promise<void> {
+      if (!running.value) return;
+      trainError.value = null;
+      try {
+        const r = await c.cancelTraining();
+        if (!r.ok) trainError.value = r.error.message;
+      } catch (e) {
+        trainError.value = `The extension did not answer (${message(e)}).`;
       }
     },
   };
