@@ -30,7 +30,7 @@ export default defineConfig(({ mode }) => ({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
-    rollupOptions: { input: { offscreen: 'src/offscreen/offscreen.html' } },
+    rollupOptions: { input: { offscreen: 'src/offscreen/offscreen.html', lens: 'src/lens/index.html' } },
   },
   test: {
     // One test file at a time: the browser tests time real work, and on 2 cores a wasm-heavy unit file running

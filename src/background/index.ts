@@ -9,6 +9,7 @@ import { classifyFromMenu, classifyPopupHandlers, MENU_CLASSIFY, MENU_CLASSIFY_P
 import { cancelJobsWhenPopupsClose, explainPopupHandlers } from '../features/explain/background';
 import { layersPopupHandlers } from '../features/layers/background';
 import { addFromMenu, isTeachMenu, onTrainProgress, teachPopupHandlers } from '../features/teach/background';
+import { lensPopupHandlers, lookInsideFromMenu, MENU_LOOK_INSIDE } from '../features/lens/background';
 import { rebuildMenus } from '../features/menus';
 import { OFFSCREEN_PATH, offscreenHost } from './offscreen-host';
 
@@ -24,6 +25,7 @@ browser.contextMenus.onClicked.addListener((info, tab) => {
   if (tab?.id === undefined || tab.id < 0) return;
   const id = String(info.menuItemId);
   if (id === MENU_CLASSIFY || id === MENU_CLASSIFY_PAGE) void classifyFromMenu(host, tab.id, info);
+  else if (id === MENU_LOOK_INSIDE) void lookInsideFromMenu(host, tab.id, info);
   else if (isTeachMenu(id)) void addFromMenu(host, tab.id, info, rebuildMenus);
 });
 
@@ -35,6 +37,7 @@ const popupHandlers: Handlers<PopupToBackground> = {
   ...explainPopupHandlers(host),
   ...layersPopupHandlers(host),
   ...teachPopupHandlers(host, rebuildMenus),
+  ...lensPopupHandlers(host),
 };
 
 const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;

@@ -8,7 +8,7 @@ import type { Backend, BackendChoice, BackendPref, Failure, ImageSource, Phase }
 import { LayersAdapter } from './adapter';
 import { ensureBackend, fallbackAfter } from './backends';
 import { decodeImage, ImageError } from './image';
-import { throwIfAborted, toFailure, type Job, type OpenJob } from './jobs';
+import { Cancelled, throwIfAborted, toFailure, type Job, type OpenJob } from './jobs';
 import { ModelLoadError, NetLensModel, type ReadFile } from './model';
 import { toModelInput } from './preprocess';
 import { SerialQueue } from './queue';
@@ -58,9 +58,13 @@ export class Session {
     });
   }
 
-  /** Like serve, for a cancellable job: it stops before starting if cancelled while queued, and is closed after. */
+  /** Like serve, for a cancellable job: cancelled while queued, it answers at once and never runs; it is closed after. */
   serveJob<T>(job: OpenJob, work: (job: Job) => Promise<T>): Promise<T | Failure> {
-    return this.serve(() => { throwIfAborted(job.signal); return work(job); }).finally(job.close);
+    let started = false;
+    const run = this.serve(() => { throwIfAborted(job.signal); started = true; return work(job); }).finally(job.close);
+    // A job cancelled while it still waits answers at once; its turn in the queue then passes without work.
+    const waiting = new Promise<Failure>((resolve) => job.signal.addEventListener('abort', () => { if (!started) resolve(toFailure(new Cancelled())); }, { once: true }));
+    return Promise.race([run, waiting]);
   }
 
   progress(requestId: string | null, phase: Phase, message: string, progress: number | null = null): void {

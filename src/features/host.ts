@@ -5,6 +5,7 @@ import { classifyHandlers } from './classify/host';
 import { explainHandlers } from './explain/host';
 import { layersHandlers, rememberSeen, type LayersServices } from './layers/host';
 import { teachHost } from './teach/host';
+import { lensHandlers } from './lens/host';
 
 export function registerFeatures({ session, jobs, post }: ModelHostRuntime, services: LayersServices): Handlers<BackgroundToHost> {
   const teach = teachHost(session, jobs, (p) => post({ type: 'offscreen/train-progress', ...p }));
@@ -17,6 +18,7 @@ export function registerFeatures({ session, jobs, post }: ModelHostRuntime, serv
     ...explainHandlers(session, jobs, teach.customHeads),
     ...layersHandlers(session, jobs, services),
     ...teach.handlers,
+    ...lensHandlers(session),
     'bg/cancel': async (m) => { jobs.cancel(m.jobId); return { ok: true as const }; },
   };
 }

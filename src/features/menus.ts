@@ -3,6 +3,7 @@
 import browser from 'webextension-polyfill';
 import { classifyMenus } from './classify/background';
 import { teachMenus } from './teach/background';
+import { lensMenus } from './lens/background';
 
 let rebuilding: Promise<void> = Promise.resolve();
 
@@ -10,6 +11,7 @@ export function rebuildMenus(): Promise<void> {
   rebuilding = rebuilding.then(async () => {
     await browser.contextMenus.removeAll();
     classifyMenus();
+    lensMenus();
     await teachMenus();
   }).catch(() => undefined);
   return rebuilding;

@@ -7,7 +7,8 @@ import { clearSeen, seenCount, topSeen, type HeadInfo, type UserClass } from '..
 import { checkReply, type HostToBackground, type PopupToBackground, type Replies } from '../shared/messages';
 import { fail, type BackendChoice } from '../shared/protocol';
 import { explainSettingsItem, loadBackendChoice, loadSettings, saveSettings, type ExplainSettings, type Settings } from '../shared/settings';
-import { hostStatusItem, layerTogglesItem, read, tabStateItem, teachStatusItem, trainingItem, watch, write, type HostStatus } from '../shared/storage';
+import { hostStatusItem, layerTogglesItem, read, resultItem, tabStateItem, teachStatusItem, trainingItem, watch, write, type HostStatus, type ResultRecord } from '../shared/storage';
+import type { LensQuery } from '../features/lens/contract';
 import type { TabState } from '../features/classify/contract';
 import type { TeachStatus, TrainingState } from '../features/teach/contract';
 
@@ -75,6 +76,10 @@ export interface PopupConnector {
   connect(): () => void;
   /** Calls back whenever the tab's state or the model host's status changes. Returns an unsubscribe. */
   watch(tabId: number | null, on: { tab(s: TabState | null): void; host(s: HostStatus | null): void }): () => void;
+  /** One Lens request about a kept result: its track, or one stage's numbers. */
+  lens(requestId: string, query: LensQuery): Promise<Replies['popup/lens']>;
+  /** Opens the Lens on a result in a new tab. */
+  openLens(tabId: number, requestId: string): Promise<Replies['popup/open-lens']>;
 }
 
 /** Sends a message and checks the reply against its schema: a malformed reply becomes a plain error. */
@@ -149,4 +154,33 @@ export const extensionConnector: PopupConnector = {
     const stops = [watch(hostStatusItem, on.host), ...(tabId === null ? [] : [watch(tabStateItem(tabId), on.tab)])];
     return () => stops.forEach((stop) => stop());
   },
+  lens: (requestId, query) => send({ type: 'popup/lens', requestId, query }),
+  openLens: (tabId, requestId) => send({ type: 'popup/open-lens', tabId, requestId }),
 };
+
+/**
+ * The same connector about one kept result instead of a tab's current one (the Lens): its state is the kept
+ * result (or, while it is still being classified, the tab's progress for that request), and every request
+ * about the result names it.
+ */
+export function scopedToResult(base: PopupConnector, requestId: string): PopupConnector {
+  const done = (r: ResultRecord | null): TabState | null => (r ? { status: 'done', requestId, result: r.result } : null);
+  const own = (s: TabState | null) => (s && s.requestId === requestId ? s : null);
+  return {
+    ...base,
+    async tabState(tabId) { return done(await read(resultItem(requestId))) ?? own(await read(tabStateItem(tabId))); },
+    explain: (req) => base.explain({ ...req, requestId }),
+    layers: (tabId) => send({ type: 'popup/layers', tabId, requestId }),
+    activations: (tabId, layers) => send({ type: 'popup/activations', tabId, requestId, layers }),
+    featureVis: (req) => base.featureVis({ ...req, requestId }),
+    reclassify: async () => fail('bad-request', 'The Lens shows one result. To use another model, choose it in the popup and right-click the image again.'),
+    watch(tabId, on) {
+      const stops = [
+        watch(hostStatusItem, on.host),
+        watch(resultItem(requestId), (r) => { if (r) on.tab(done(r)); }),
+        ...(tabId === null ? [] : [watch(tabStateItem(tabId), (s) => { const mine = own(s); if (mine && mine.status !== 'done') on.tab(mine); })]),
+      ];
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+}

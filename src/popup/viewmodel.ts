@@ -40,6 +40,8 @@ export interface ViewModel {
   /** ImageNet's classes, the user's own, or both: saved, and the current image is classified again. */
   chooseMode(m: Mode): Promise<void>;
   retry(): Promise<void>;
+  /** Opens the Lens on the current result in a new tab. */
+  openLens(): Promise<void>;
 }
 
 export function createViewModel(c: PopupConnector): ViewModel {
@@ -141,6 +143,12 @@ export function createViewModel(c: PopupConnector): ViewModel {
       settings.value = await c.saveSettings({ backend: b });
       await rerunIfShowing();
       backendChoice.value = await c.backendChoice();
+    },
+    async openLens() {
+      const id = tabId.value, t = tab.value;
+      if (id === null || t?.status !== 'done') return;
+      const r = await c.openLens(id, t.requestId);
+      if (!r.ok) notice.value = r.error.message;
     },
     async retry() {
       const id = tabId.value;

@@ -1,6 +1,6 @@
 // Each entry point asserts where it runs, so a file bundled into the wrong context fails loudly at start-up
 // instead of half-working (e.g. TF.js accidentally pulled into the service worker).
-type ExtensionContext = 'service-worker' | 'offscreen' | 'popup' | 'content';
+type ExtensionContext = 'service-worker' | 'offscreen' | 'popup' | 'lens' | 'content';
 
 function detectContext(): ExtensionContext | 'unknown' {
   const g = globalThis as Record<string, unknown>;
@@ -9,6 +9,7 @@ function detectContext(): ExtensionContext | 'unknown' {
   if (location.protocol !== 'chrome-extension:' && location.protocol !== 'moz-extension:') return 'content';
   if (location.pathname.includes('/offscreen/')) return 'offscreen';
   if (location.pathname.includes('/popup/')) return 'popup';
+  if (location.pathname.includes('/lens/')) return 'lens';
   return 'unknown';
 }
 

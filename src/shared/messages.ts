@@ -7,13 +7,14 @@ import * as v from 'valibot';
 import * as classify from '../features/classify/contract';
 import * as explain from '../features/explain/contract';
 import * as layers from '../features/layers/contract';
+import * as lens from '../features/lens/contract';
 import * as teach from '../features/teach/contract';
 import { parse } from './protocol';
 
-export const PopupToBackgroundSchema = v.variant('type', [...classify.popupMessages, ...explain.popupMessages, ...layers.popupMessages, ...teach.popupMessages]);
+export const PopupToBackgroundSchema = v.variant('type', [...classify.popupMessages, ...explain.popupMessages, ...layers.popupMessages, ...teach.popupMessages, ...lens.popupMessages]);
 export type PopupToBackground = v.InferOutput<typeof PopupToBackgroundSchema>;
 
-export const BackgroundToHostSchema = v.variant('type', [...classify.hostMessages, ...explain.hostMessages, ...layers.hostMessages, ...teach.hostMessages]);
+export const BackgroundToHostSchema = v.variant('type', [...classify.hostMessages, ...explain.hostMessages, ...layers.hostMessages, ...teach.hostMessages, ...lens.hostMessages]);
 export type BackgroundToHost = v.InferOutput<typeof BackgroundToHostSchema>;
 
 export const HostToBackgroundSchema = v.variant('type', [...classify.hostEvents, ...explain.hostEvents, ...teach.hostEvents]);
@@ -24,7 +25,7 @@ export type BackgroundToContent = v.InferOutput<typeof BackgroundToContentSchema
 
 export type AnyMessage = PopupToBackground | BackgroundToHost | HostToBackground | BackgroundToContent;
 
-const REPLY_SCHEMAS = { ...classify.replies, ...explain.replies, ...layers.replies, ...teach.replies };
+const REPLY_SCHEMAS = { ...classify.replies, ...explain.replies, ...layers.replies, ...teach.replies, ...lens.replies };
 type ReplySchemas = typeof REPLY_SCHEMAS;
 export type Replies = { [K in keyof ReplySchemas]: v.InferOutput<ReplySchemas[K]> };
 

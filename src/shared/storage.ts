@@ -3,7 +3,7 @@
 // foreign value gives the default plus a logged warning, never a crash.
 import * as v from 'valibot';
 import browser from 'webextension-polyfill';
-import { TabStateSchema, type TabState } from '../features/classify/contract';
+import { ClassifyResultSchema, TabStateSchema, type ClassifyResult, type TabState } from '../features/classify/contract';
 import { TeachStatusSchema, TrainingStateSchema, type TeachStatus, type TrainingState } from '../features/teach/contract';
 import { BackendChoiceSchema, ImageSourceSchema, Num, PHASES, type BackendChoice, type ImageSource } from './protocol';
 
@@ -79,3 +79,9 @@ export type HostStatus = v.InferOutput<typeof HostStatusSchema>;
 export const hostStatusItem = item<HostStatus | null>('session', 'hostStatus', v.nullable(HostStatusSchema), () => null);
 export const trainingItem = item<TrainingState | null>('session', 'training', v.nullable(TrainingStateSchema), () => null);
 export const teachStatusItem = item<TeachStatus | null>('session', 'teachStatus', v.nullable(TeachStatusSchema), () => null);
+
+/** A finished result by its request id, so a page about it (the Lens) can be reloaded; the last RESULTS_KEPT stay. */
+const ResultRecordSchema = v.object({ result: ClassifyResultSchema, source: v.nullable(ImageSourceSchema), tabId: v.number() });
+export type ResultRecord = { result: ClassifyResult; source: ImageSource | null; tabId: number };
+export const resultItem = (requestId: string) => item<ResultRecord | null>('session', `result:${requestId}`, v.nullable(ResultRecordSchema), () => null);
+export const resultIndexItem = item<string[]>('session', 'results', v.array(v.string()), () => []);

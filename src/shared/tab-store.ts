@@ -1,7 +1,8 @@
 // Per-tab state in storage.session (survives service-worker restarts, cleared when the browser closes),
 // plus the action badge that mirrors it.
 import browser from 'webextension-polyfill';
-import { historyItem, read, remove, sourceItem, tabStateItem, write, type HistoryEntry } from './storage';
+import { historyItem, read, remove, resultIndexItem, resultItem, sourceItem, tabStateItem, write, type HistoryEntry } from './storage';
+import type { ClassifyResult } from '../features/classify/contract';
 import type { TabState } from '../features/classify/contract';
 import type { ImageSource } from './protocol';
 
@@ -86,4 +87,30 @@ async function updateBadge(tabId: number, state: TabState): Promise<void> {
   } catch {
     /* the tab may be gone */
   }
+}
+
+/** Results kept by request id (storage.session holds 10 MB in all; a result with its thumbnail is ~20 kB). */
+export const RESULTS_KEPT = 20;
+let resultChain: Promise<void> = Promise.resolve();
+
+export function keepResult(tabId: number, result: ClassifyResult, source: ImageSource | null): Promise<void> {
+  resultChain = resultChain.then(async () => {
+    const kept = source && source.url.length <= MAX_KEPT_SOURCE ? source : null;
+    await write(resultItem(result.requestId), { result, source: kept, tabId });
+    const ids = [...(await read(resultIndexItem)).filter((id) => id !== result.requestId), result.requestId];
+    const drop = ids.slice(0, Math.max(0, ids.length - RESULTS_KEPT));
+    if (drop.length) await remove(...drop.map(resultItem));
+    await write(resultIndexItem, ids.slice(-RESULTS_KEPT));
+  }).catch(() => undefined);
+  return resultChain;
+}
+
+/** The finished result a popup message is about: a kept result by id (the Lens), else the tab's current one. */
+export async function resultState(m: { tabId: number; requestId?: string | undefined }): Promise<{ state: Extract<TabState, { status: 'done' }> | null; source: ImageSource | null }> {
+  if (m.requestId) {
+    const r = await read(resultItem(m.requestId));
+    return { state: r ? { status: 'done', requestId: m.requestId, result: r.result } : null, source: r?.source ?? null };
+  }
+  const state = await getTabState(m.tabId);
+  return { state: state?.status === 'done' ? state : null, source: state?.status === 'done' ? await getSource(m.tabId) : null };
 }

@@ -8,7 +8,7 @@ const KEYS = [
   'onJobProgress', 'labels', 'layers', 'activations', 'featureVis', 'topImages', 'seenCount', 'clearSeen', 'exportClasses',
   'importClasses', 'layerToggles', 'saveLayerToggles', 'explainSettings', 'saveExplainSettings', 'classes', 'examples',
   'createClass', 'renameClass', 'deleteClass', 'deleteExample', 'head', 'classesChanged', 'train', 'cancelTraining',
-  'trainingState', 'watchTraining', 'teachStatus', 'watchTeachStatus', 'connect', 'watch',
+  'trainingState', 'watchTraining', 'teachStatus', 'watchTeachStatus', 'connect', 'watch', 'lens', 'openLens',
 ] as const satisfies readonly (keyof PopupConnector)[];
 
 type Missing = Exclude<keyof PopupConnector, (typeof KEYS)[number]>;

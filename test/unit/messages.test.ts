@@ -62,6 +62,9 @@ const VALID = {
   'bg/feature-vis': {
     type: 'bg/feature-vis', target: 'offscreen', jobId: 'fv-2', layer: 'conv1', channel: 0, steps: 64, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null,
   },
+  'popup/lens': { type: 'popup/lens', requestId: 'r-1', query: { kind: 'conv', layer: 'conv1', row: 10, col: 20, channel: 3 } },
+  'popup/open-lens': { type: 'popup/open-lens', tabId: 4, requestId: 'r-1' },
+  'bg/lens': { type: 'bg/lens', target: 'offscreen', image: { requestId: 'r-1', source: null }, query: { kind: 'dense', classIndex: 21 }, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -93,6 +96,9 @@ const SCHEMA_OF = {
   'bg/layers': BackgroundToHostSchema,
   'bg/activations': BackgroundToHostSchema,
   'bg/feature-vis': BackgroundToHostSchema,
+  'popup/lens': PopupToBackgroundSchema,
+  'popup/open-lens': PopupToBackgroundSchema,
+  'bg/lens': BackgroundToHostSchema,
 } as const;
 
 type Type = keyof typeof VALID;

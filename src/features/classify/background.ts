@@ -7,7 +7,7 @@ import { loadSettings, saveBackendChoice } from '../../shared/settings';
 import { hostStatusItem, layerTogglesItem, read, write } from '../../shared/storage';
 import { findModel } from '../../shared/catalog';
 import { modelFields, type ModelHost } from '../../shared/model-host';
-import { appendHistory, getSource, keepSource, setTabState, updateTabState } from '../../shared/tab-store';
+import { appendHistory, getSource, keepResult, keepSource, setTabState, updateTabState } from '../../shared/tab-store';
 
 export const MENU_CLASSIFY = 'netlens-classify';
 export const MENU_CLASSIFY_PAGE = 'netlens-classify-page';
@@ -45,13 +45,13 @@ async function setErrorIfCurrent(tabId: number, requestId: string, error: NetLen
   await updateTabState(tabId, (now) => (now && now.requestId !== requestId && now.status !== 'loading' ? null : { status: 'error', requestId, error, at: Date.now() }));
 }
 
-export async function classifyFromMenu(host: ModelHost, tabId: number, click: MenuClick): Promise<void> {
-  const requestId = crypto.randomUUID();
+/** Right-click → classify; `requestId` names the result (the Lens opens on it before it exists). */
+export async function classifyFromMenu(host: ModelHost, tabId: number, click: MenuClick, requestId: string = crypto.randomUUID(), openPopup = true): Promise<void> {
   inflight.set(requestId, tabId);
   try {
     await setTabState(tabId, { status: 'loading', requestId, phase: 'capture', progress: null, message: 'Finding the image…', queueDepth: 0, startedAt: Date.now() });
     // Show the popup at once so the user sees progress; Chrome may refuse (no focused window): that is fine.
-    chrome.action.openPopup?.().catch(() => undefined);
+    if (openPopup) chrome.action.openPopup?.().catch(() => undefined);
     const found = await resolveSource(tabId, click);
     if (!found.ok) return await setErrorIfCurrent(tabId, requestId, found.error);
     await runClassification(host, tabId, requestId, found.source);
@@ -68,6 +68,7 @@ async function runClassification(host: ModelHost, tabId: number, requestId: stri
   const reply = await host.request('bg/classify', { requestId, source, ...fields, layers, mode: settings.mode });
   if (!reply.ok) return setErrorIfCurrent(tabId, requestId, reply.error);
   if (reply.choice) await saveBackendChoice(reply.choice);
+  await keepResult(tabId, reply.result, source);
   const top = reply.result.predictions[0];
   await appendHistory(tabId, { requestId, status: 'done', top: top ? { index: top.index, className: top.className, prob: top.prob } : null, source: reply.result.source.url, at: reply.result.at });
   // Requests are served in order, so a later request's state is never overwritten by an earlier one's

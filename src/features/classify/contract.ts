@@ -11,7 +11,7 @@ export type Mode = v.InferOutput<typeof ModeSchema>;
 const PredictionSchema = v.object({ index: Count, className: v.string(), prob: Num });
 export type Prediction = v.InferOutput<typeof PredictionSchema>;
 
-const ClassifyResultSchema = v.object({
+export const ClassifyResultSchema = v.object({
   /** the user's own classes (their trained head), when asked for; null when no head is trained yet */
   custom: v.optional(v.nullable(v.object({ predictions: v.array(PredictionSchema), valAccuracy: Num, trainedAt: Num }))),
   mode: v.optional(ModeSchema),

@@ -4,7 +4,7 @@ import browser from 'webextension-polyfill';
 import { fail } from '../../shared/protocol';
 import type { Handlers, PopupToBackground } from '../../shared/messages';
 import { modelFields, type ModelHost } from '../../shared/model-host';
-import { getSource, getTabState } from '../../shared/tab-store';
+import { resultState } from '../../shared/tab-store';
 
 const jobsInFlight = new Set<string>();
 
@@ -29,10 +29,10 @@ export function cancelJobsWhenPopupsClose(host: ModelHost): void {
 export function explainPopupHandlers(host: ModelHost): Handlers<Extract<PopupToBackground, { type: 'popup/explain' | 'popup/cancel' }>> {
   return {
     'popup/explain': async (m) => {
-      const state = await getTabState(m.tabId);
-      if (state?.status !== 'done') return fail('no-result', 'Classify an image first: an explanation explains a result.');
-      const [source, fields] = await Promise.all([getSource(m.tabId), modelFields(state.result.modelId)]);
-      const { type: _type, tabId: _tab, ...job } = m;
+      const { state, source } = await resultState(m);
+      if (!state) return fail('no-result', 'Classify an image first: an explanation explains a result.');
+      const fields = await modelFields(state.result.modelId);
+      const { type: _type, tabId: _tab, requestId: _id, ...job } = m;
       return trackJob(m.jobId, () => host.request('bg/explain', { ...job, image: { requestId: state.requestId, source }, ...fields }));
     },
     'popup/cancel': (m) => host.request('bg/cancel', { jobId: m.jobId }),

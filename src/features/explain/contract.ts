@@ -63,7 +63,8 @@ const ExplainFields = {
 };
 
 export const popupMessages = [
-  v.strictObject({ type: v.literal('popup/explain'), tabId: TabId, ...ExplainFields }),
+  // requestId: a kept result (the Lens) instead of the tab's current one
+  v.strictObject({ type: v.literal('popup/explain'), tabId: TabId, requestId: v.optional(Id), ...ExplainFields }),
   // Cancels any job (an explanation, a feature visualisation, a training run).
   v.strictObject({ type: v.literal('popup/cancel'), jobId: Id }),
 ] as const;

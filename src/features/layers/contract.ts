@@ -67,9 +67,10 @@ const FeatureVisFields = {
 };
 
 export const popupMessages = [
-  v.strictObject({ type: v.literal('popup/layers'), tabId: TabId }),
-  v.strictObject({ type: v.literal('popup/activations'), tabId: TabId, layers: LayerList }),
-  v.strictObject({ type: v.literal('popup/feature-vis'), tabId: TabId, ...FeatureVisFields }),
+  // requestId: a kept result (the Lens) instead of the tab's current one
+  v.strictObject({ type: v.literal('popup/layers'), tabId: TabId, requestId: v.optional(Id) }),
+  v.strictObject({ type: v.literal('popup/activations'), tabId: TabId, requestId: v.optional(Id), layers: LayerList }),
+  v.strictObject({ type: v.literal('popup/feature-vis'), tabId: TabId, requestId: v.optional(Id), ...FeatureVisFields }),
 ] as const;
 
 export const hostMessages = [

@@ -113,6 +113,9 @@ export function PredictionView({ vm }: { vm: ViewModel }) {
             </div>
           </div>
           <Predictions vm={vm} r={r} />
+          {!location.pathname.includes('/lens/') && (
+            <p><button type="button" class="nl-open-lens" data-testid="open-lens" onClick={() => void vm.openLens()}>Open in a tab</button> <span class="muted small">— the Lens: follow the image through the network, step by step</span></p>
+          )}
           <dl class="meta">
             <dt>Model</dt><dd data-testid="model" data-model-id={r.modelId}>{r.modelName}</dd>
             <dt>Backend</dt><dd data-testid="backend" data-backend={r.backend} title={r.backendReason}>{r.backend} <span class="muted small">— {r.backendReason}</span></dd>

@@ -1,0 +1,16 @@
+// The Lens page entry: one result, full page. Wiring only.
+import { render } from 'preact';
+import { assertContext } from '../shared/context';
+import { extensionConnector, scopedToResult } from '../popup/connector';
+import { createViewModel } from '../popup/viewmodel';
+import { LensApp } from '../features/lens/popup/LensApp';
+import { createLensVm } from '../features/lens/popup/lens-vm';
+import '../popup/popup.css';
+import '../features/lens/popup/lens.css';
+
+assertContext('lens');
+const params = new URLSearchParams(location.search);
+const requestId = params.get('result') ?? '';
+const connector = scopedToResult(extensionConnector, requestId);
+const vm = createViewModel(connector);
+render(<LensApp vm={vm} lens={createLensVm(connector, requestId, vm)} />, document.getElementById('app')!);
