@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { attachOffscreen, clickMenu, openGalleryPage, launch, setSettings, CHROMIUM, ROOT } from '../support/browser.mjs';
 import { startGallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
+import { lensBench, lensLines } from './lens.mjs';
 
 const N = Number(process.env.BENCH_N ?? 20);
 const MODEL = process.env.BENCH_MODEL ?? 'mobilenet-v1-0.75-224';
@@ -268,6 +269,8 @@ async function main() {
         featureVisPer100Steps: { early: Math.round(visEarly), late: Math.round(visLate) } };
     })()`);
     await off.detach();
+    log('lens: page opened → first stage; every stage\'s numbers; animation fps');
+    results.lens = await lensBench(h, await h.sw.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u).id, page.url()));
     await h.close();
   } finally {
     await gallery.close();
@@ -320,6 +323,7 @@ async function main() {
     for (const b of e.batching) lines.push(`| ${b.name} | ${b.unbatchedMs} ms | ${b.batch8Ms} ms | ${b.batch16Ms} ms | ${b.ratio8} | ${b.ratio16} |`);
     lines.push('', `tensor leak over all explanation runs: ${e.tensorLeak}`);
   }
+  if (results.lens) lines.push(...lensLines(results.lens, results.explain?.forwardMs ?? results.layers?.forwardMs));
   const table = lines.join('\n');
   console.log(table);
 

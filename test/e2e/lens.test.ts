@@ -70,8 +70,13 @@ describe('the Lens', () => {
         expect(await lens.getByTestId('conv-check').textContent()).toContain('✓');
       }
       if (kind === 'receptive-field') {
-        const box = await lens.getByTestId('rf-box').evaluate((el) => ['x0', 'y0', 'x1', 'y1'].map((k) => Number((el as HTMLElement).dataset[k])));
-        expect(box).toEqual([0, 0, 223, 223]); // conv_pw_13 sees 315 px: the whole image
+        const box = () => lens.getByTestId('rf-box').evaluate((el) => ['x0', 'y0', 'x1', 'y1'].map((k) => Number((el as HTMLElement).dataset[k])));
+        // The first layer whose field is a quarter of the image: conv_dw_6 (59 px, cells 16 px apart), middle cell (7, 7).
+        expect(await lens.getByTestId('rf-layer').inputValue()).toBe('conv_dw_6_relu');
+        const [x0, y0, x1, y1] = await box();
+        expect([x1! - x0! + 1, y1! - y0! + 1]).toEqual([59, 59]);
+        await lens.getByTestId('rf-layer').selectOption('conv_pw_13_relu');
+        await expect.poll(box, { timeout: 30_000 }).toEqual([0, 0, 223, 223]); // 315 px: the whole image
       }
       if (kind === 'dense') {
         expect(await lens.getByTestId('dense-step').getAttribute('data-class-index')).toBe('21'); // kite, the top class
@@ -104,6 +109,25 @@ describe('the Lens', () => {
     await expect.poll(() => lens.getByTestId('slide-controls').getAttribute('data-fps'), { timeout: 10_000 }).not.toBe('0');
     console.log(`lens: sliding-window animation at ${await lens.getByTestId('slide-controls').getAttribute('data-fps')} fps`);
     await lens.getByTestId('slide-play').click(); // pause
+  }, 120_000);
+
+  test('the popup’s own views as tracks, on this result: Prediction, Explain (a Grad-CAM of it), Layers, My classes', async () => {
+    // Another image classified in the same tab meanwhile must not change what the Lens explains.
+    const other = await clickMenu(env.h, env.page, { srcUrl: `${env.gallery.origin}/images/giraffe.jpg` });
+    expect(other.requestId).not.toBe(requestId);
+    await lens.getByTestId('track-explain').click();
+    const map = lens.locator('[data-testid=saliency-canvas][data-method=grad-cam]');
+    await expect.poll(() => map.getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    expect(await map.getAttribute('data-class-index')).toBe('21'); // the eagle's top class, not the giraffe's
+    await lens.getByTestId('track-layers').click();
+    await lens.locator('[data-testid=layer-row]').first().waitFor({ timeout: 60_000 });
+    expect(await lens.locator('[data-testid=layer-row]').count()).toBeGreaterThan(80);
+    await lens.getByTestId('track-classes').click();
+    await lens.getByTestId('classes').waitFor();
+    await lens.getByTestId('track-result').click();
+    expect(await lens.getByTestId('prediction').first().getAttribute('data-class-name')).toMatch(/^kite/);
+    if (SHOTS) await lens.screenshot({ path: path.join(SHOTS, 'lens-prediction.png'), fullPage: true });
+    await lens.getByTestId('track-steps').click();
   }, 120_000);
 
   test('reload, and reload after a service-worker restart: the same result and stage', async () => {

@@ -51,7 +51,7 @@ export function DenseStage({ vm, track }: { vm: LensVm; track: Track }) {
   useEffect(() => { void vm.loadPixels(); }, []);
   useEffect(() => { if (img.current && vm.pixels.value) drawInput(img.current, vm.pixels.value, track.input.width, track.input.height, track.input); }, [vm.pixels.value, d !== null]);
   const cam = useMemo(() => (d?.cam ? { ...d.cam, values: base64ToFloats(d.cam.values) } : null), [d]);
-  useEffect(() => { if (heat.current && cam) drawGrid(heat.current, cam, { signed: true, alpha: 0.65 }); }, [cam]);
+  useEffect(() => { if (heat.current && cam) drawGrid(heat.current, cam, { signed: true, alpha: 0.8, fade: true }); }, [cam]);
   if (!d) return null;
   const how = d.inputs.how === 'pooled' ? `the ${d.inputs.count} pooled channel means of ${d.inputs.from}`
     : d.inputs.how === 'flattened' ? `the ${d.inputs.count} numbers of ${d.inputs.from}, unrolled row by row`

@@ -29,8 +29,8 @@ export function FieldStage({ vm, track }: { vm: LensVm; track: Track }) {
   const { width: W, height: H } = track.input;
   useEffect(() => { void vm.loadPixels(); }, []);
   useEffect(() => { if (img.current && vm.pixels.value) drawInput(img.current, vm.pixels.value, W, H, track.input); }, [vm.pixels.value]);
-  const eff = useMemo(() => (d ? { ...d.effective, values: base64ToFloats(d.effective.values).map(Math.sqrt) } : null), [d]);
-  useEffect(() => { if (heat.current && eff) drawGrid(heat.current, eff, { colormap: 'inferno', alpha: 0.75 }); }, [eff]);
+  const eff = useMemo(() => (d ? { ...d.effective, values: base64ToFloats(d.effective.values)} : null), [d]);
+  useEffect(() => { if (heat.current && eff) drawGrid(heat.current, eff, { colormap: 'inferno', alpha: 0.9, fade: true }); }, [eff]);
   const asked = st?.query.kind === 'receptive-field' ? st.query.layer : undefined;
   const field = track.fields.find((f) => f.layer === (d?.layer ?? asked));
   const pick = (layer: string) => {

@@ -18,7 +18,7 @@ export function LensApp({ vm, lens }: { vm: LensVm['app']; lens: LensVm }) {
   useEffect(() => { document.title = top ? `NetLens — ${top.className.split(',')[0]}` : 'NetLens — the Lens'; }, [top?.className]);
   const track = lens.view.value;
   return (
-    <div class="lens-page">
+    <div class="lens-page" data-testid="lens-page" data-first-stage-ms={lens.firstStageMs.value ?? ''}>
       <header class="bar lens-bar">
         <h1 class="brand lens-brand"><img src="/icons/icon-32.png" alt="" width={20} height={20} /> NetLens · the Lens</h1>
         {r && (

@@ -35,7 +35,7 @@ const QUESTION: Record<string, string> = {
   pool: 'Why do later maps get smaller?',
 };
 
-function Maps({ stage, d, vm, cell, shown }: { stage: Stage; d: ConvData | PoolData; vm: LensVm; cell: { row: number; col: number }; shown: number | null }) {
+function Maps({ stage, d, vm, cell, shown, onPick }: { stage: Stage; d: ConvData | PoolData; vm: LensVm; cell: { row: number; col: number }; shown: number | null; onPick(): void }) {
   const inRef = useRef<HTMLCanvasElement>(null), outRef = useRef<HTMLCanvasElement>(null);
   const input = useMemo(() => ({ ...d.inputMap, values: base64ToFloats(d.inputMap.values) }), [d]);
   const output = useMemo(() => ({ ...d.outputMap, values: base64ToFloats(d.outputMap.values) }), [d]);
@@ -50,6 +50,7 @@ function Maps({ stage, d, vm, cell, shown }: { stage: Stage; d: ConvData | PoolD
   const win = { top: cell.row * sh - padTop, left: cell.col * sw - padLeft };
   const pick = (e: MouseEvent) => {
     const c = cellAt(e, outRef.current!, output.height, output.width);
+    onPick();
     vm.ask({ kind: stage.kind === 'pool' ? 'pool' : 'conv', layer: stage.layer, row: c.row, col: c.col, channel: d.channel });
   };
   return (
@@ -116,7 +117,7 @@ export function WindowStage({ stage, vm }: { stage: Stage; vm: LensVm }) {
     <>
       <p class="lens-question">Answers: <em>{QUESTION[stage.kind]}</em></p>
       {TEXT[stage.kind]!(stage).map((t) => <p key={t}>{t}</p>)}
-      {d && <Maps stage={stage} d={d} vm={vm} cell={cell} shown={slide.at === null ? null : slide.at + 1} />}
+      {d && <Maps stage={stage} d={d} vm={vm} cell={cell} shown={slide.at === null ? null : slide.at + 1} onPick={() => { slide.setPlaying(false); slide.setAt(null); }} />}
       <div class="lens-controls" data-testid="slide-controls" data-playing={slide.playing} data-cell={slide.at ?? ''} data-fps={slide.fps.current.value}>
         <button type="button" data-testid="slide-play" onClick={() => (slide.playing ? pause() : (slide.setAt(slide.at !== null && slide.at < rows * cols - 1 ? slide.at : -1), slide.setPlaying(true)))}>{slide.playing ? 'Pause' : 'Play'}</button>
         <button type="button" data-testid="slide-step" disabled={slide.playing} onClick={() => stepTo((slide.at ?? (d ? d.row * cols + d.col : -1)) + 1)}>Step</button>

@@ -11,10 +11,10 @@ export function rangeOf(values: Float32Array): [number, number] {
 }
 
 /**
- * Draws a map at one canvas pixel per cell (CSS scales it up, pixelated). `shown` limits drawing to the first
+ * Draws a map at one canvas pixel per cell (CSS scales it up, pixelated); signed maps are centred on zero. `shown` limits drawing to the first
  * n cells in reading order (the sliding window's output filling in); the rest stay blank.
  */
-export function drawGrid(canvas: HTMLCanvasElement, g: Grid, opts: { colormap?: ColormapName; signed?: boolean; shown?: number; alpha?: number } = {}): void {
+export function drawGrid(canvas: HTMLCanvasElement, g: Grid, opts: { colormap?: ColormapName; signed?: boolean; shown?: number; alpha?: number; /** transparent where the value is small (an overlay on the picture) */ fade?: boolean } = {}): void {
   canvas.width = g.width;
   canvas.height = g.height;
   const ctx = canvas.getContext('2d')!;
@@ -28,7 +28,8 @@ export function drawGrid(canvas: HTMLCanvasElement, g: Grid, opts: { colormap?: 
     const t = opts.signed ? (v / m + 1) / 2 : (v - lo) / (hi - lo);
     const k = Math.max(0, Math.min(255, Math.round(t * 255))) * 3;
     img.data[i * 4] = table[k]!; img.data[i * 4 + 1] = table[k + 1]!; img.data[i * 4 + 2] = table[k + 2]!;
-    img.data[i * 4 + 3] = i < n ? Math.round((opts.alpha ?? 1) * 255) : 0;
+    const strength = opts.fade ? Math.sqrt(opts.signed ? Math.abs(v) / m : Math.max(0, t)) : 1;
+    img.data[i * 4 + 3] = i < n ? Math.round((opts.alpha ?? 1) * strength * 255) : 0;
   }
   ctx.putImageData(img, 0, 0);
 }

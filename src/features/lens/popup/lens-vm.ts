@@ -19,7 +19,8 @@ export function defaultQuery(stage: Stage, track: Track, topClass: number): Lens
     case 'conv': case 'depthwise': case 'pointwise': return { kind: 'conv', layer: stage.layer, ...mid, channel: 0 };
     case 'pool': return { kind: 'pool', layer: stage.layer, ...mid, channel: 0 };
     case 'receptive-field': {
-      const f = track.fields.at(-1)!;
+      // A middle layer first: its box is a visible part of the picture (the last one sees all of it).
+      const f = track.fields.find((x) => x.size >= track.input.height / 4) ?? track.fields.at(-1)!;
       return { kind: 'receptive-field', layer: f.layer, row: Math.floor(f.outSize / 2), col: Math.floor(f.outSize / 2) };
     }
     case 'global-pool': return { kind: 'global-pool', channel: 0 };
@@ -36,7 +37,6 @@ export function createLensVm(c: PopupConnector, requestId: string, app: ViewMode
   const states = signal<ReadonlyMap<number, StageState>>(new Map());
   const labels = signal<string[]>([]);
   const temperature = signal(1);
-  const openedAt = performance.now();
   const firstStageMs = signal<number | null>(null);
   /** the model input as numbers, shared by the stages that draw the picture (pixels, fields, class map) */
   const pixels = signal<Float32Array | null>(null);
@@ -87,7 +87,7 @@ export function createLensVm(c: PopupConnector, requestId: string, app: ViewMode
     current: computed(() => states.value.get(index.value) ?? null),
     labels: labels as ReadonlySignal<string[]>,
     temperature: temperature as ReadonlySignal<number>,
-    /** ms from the page opening to the first stage's numbers being drawn (set by the view) */
+    /** ms from the page starting to load to the first stage being drawn with its numbers (set by the view) */
     firstStageMs: firstStageMs as ReadonlySignal<number | null>,
     async start() {
       await app.start();
@@ -113,7 +113,8 @@ export function createLensVm(c: PopupConnector, requestId: string, app: ViewMode
       if (r.ok && r.data?.kind === 'pixels') pixels.value = base64ToFloats(r.data.input);
       else pixelsAsked = false;
     },
-    drawn() { if (firstStageMs.value === null) firstStageMs.value = Math.round(performance.now() - openedAt); },
+    /** The first stage is on screen: its time since the page started loading. */
+    drawn() { if (firstStageMs.value === null) firstStageMs.value = Math.round(performance.now()); },
   };
 }
 

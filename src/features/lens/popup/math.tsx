@@ -3,6 +3,8 @@ import type { ComponentChildren } from 'preact';
 import { fmt } from './draw';
 
 const n = (x: number, d = 4) => <mn>{fmt(x, d)}</mn>;
+/** “+ b” or “− |b|”, so a negative number reads as a subtraction */
+const plus = (b: number, d = 2) => (b < 0 ? <><mo>−</mo>{n(-b, d)}</> : <><mo>+</mo>{n(b, d)}</>);
 
 export function Formula({ label, children }: { label: string; children: ComponentChildren }) {
   return <math display="block" aria-label={label} class="lens-math">{children}</math>;
@@ -10,8 +12,8 @@ export function Formula({ label, children }: { label: string; children: Componen
 
 export const ScaleFormula = ({ scale, offset, p, x }: { scale: number; offset: number; p?: number; x?: number }) => (
   <Formula label="input number equals pixel times scale plus offset">
-    <mi>x</mi><mo>=</mo><mi>p</mi><mo>×</mo>{n(scale, 6)}<mo>+</mo>{n(offset, 2)}
-    {p !== undefined && x !== undefined && <><mo>=</mo>{n(p, 2)}<mo>×</mo>{n(scale, 6)}<mo>+</mo>{n(offset, 2)}<mo>=</mo>{n(x, 5)}</>}
+    <mi>x</mi><mo>=</mo><mi>p</mi><mo>×</mo>{n(scale, 6)}{plus(offset)}
+    {p !== undefined && x !== undefined && <><mo>=</mo>{n(p, 2)}<mo>×</mo>{n(scale, 6)}{plus(offset)}<mo>=</mo>{n(x, 5)}</>}
   </Formula>
 );
 
