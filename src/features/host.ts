@@ -16,7 +16,7 @@ export function registerFeatures({ session, jobs, post }: ModelHostRuntime, serv
       afterAnswer: seen ? (req, model, record) => rememberSeen(session, seen, req.requestId, model, req.layers ?? [], record) : undefined,
     }),
     ...explainHandlers(session, jobs, teach.customHeads),
-    ...layersHandlers(session, jobs, services),
+    ...layersHandlers(session, jobs, services, { heads: teach.customHeads, names: teach.customNames }),
     ...teach.handlers,
     ...lensHandlers(session),
     'bg/cancel': async (m) => { jobs.cancel(m.jobId); return { ok: true as const }; },

@@ -5,6 +5,8 @@ import { extensionConnector, scopedToResult } from '../popup/connector';
 import { createViewModel } from '../popup/viewmodel';
 import { LensApp } from '../features/lens/popup/LensApp';
 import { createLensVm } from '../features/lens/popup/lens-vm';
+import { createLooksVm } from '../features/looks/popup/looks-vm';
+import '../features/looks/popup/looks.css';
 import '../popup/popup.css';
 import '../features/lens/popup/lens.css';
 
@@ -13,4 +15,6 @@ const params = new URLSearchParams(location.search);
 const requestId = params.get('result') ?? '';
 const connector = scopedToResult(extensionConnector, requestId);
 const vm = createViewModel(connector);
-render(<LensApp vm={vm} lens={createLensVm(connector, requestId, vm)} />, document.getElementById('app')!);
+const tab = params.get('tab');
+const looks = createLooksVm(connector, requestId, () => (tab && /^\d+$/.test(tab) ? Number(tab) : null));
+render(<LensApp vm={vm} lens={createLensVm(connector, requestId, vm)} looks={looks} />, document.getElementById('app')!);

@@ -36,6 +36,8 @@ export interface PopupConnector {
   layers(tabId: number): Promise<Replies['popup/layers']>;
   activations(tabId: number, layers: string[]): Promise<Replies['popup/activations']>;
   featureVis(req: Omit<Extract<PopupToBackground, { type: 'popup/feature-vis' }>, 'type'>): Promise<Replies['popup/feature-vis']>;
+  /** What the network thinks a class looks like (one seed; cached in the model host). */
+  classVis(req: Omit<Extract<PopupToBackground, { type: 'popup/class-vis' }>, 'type'>): Promise<Replies['popup/class-vis']>;
   /** Images classified before that excite a channel most (kept in IndexedDB with their channel means). */
   topImages(modelId: string, layer: string, channel: number, n: number): Promise<{ id: string; url: string; thumbnail: string; value: number; at: number }[]>;
   seenCount(): Promise<number>;
@@ -79,7 +81,7 @@ export interface PopupConnector {
   /** One Lens request about a kept result: its track, or one stage's numbers. */
   lens(requestId: string, query: LensQuery): Promise<Replies['popup/lens']>;
   /** Opens the Lens on a result in a new tab. */
-  openLens(tabId: number, requestId: string): Promise<Replies['popup/open-lens']>;
+  openLens(tabId: number, requestId: string, at?: { view?: 'steps' | 'looks'; classIndex?: number }): Promise<Replies['popup/open-lens']>;
 }
 
 /** Sends a message and checks the reply against its schema: a malformed reply becomes a plain error. */
@@ -105,6 +107,7 @@ export const extensionConnector: PopupConnector = {
   layers: (tabId) => send({ type: 'popup/layers', tabId }),
   activations: (tabId, layers) => send({ type: 'popup/activations', tabId, layers }),
   featureVis: (req) => send({ type: 'popup/feature-vis', ...req }),
+  classVis: (req) => send({ type: 'popup/class-vis', ...req }),
   topImages: (modelId, layer, channel, n) => topSeen(modelId, layer, channel, n),
   seenCount: () => seenCount(),
   clearSeen: () => clearSeen(),
@@ -155,7 +158,7 @@ export const extensionConnector: PopupConnector = {
     return () => stops.forEach((stop) => stop());
   },
   lens: (requestId, query) => send({ type: 'popup/lens', requestId, query }),
-  openLens: (tabId, requestId) => send({ type: 'popup/open-lens', tabId, requestId }),
+  openLens: (tabId, requestId, at = {}) => send({ type: 'popup/open-lens', tabId, requestId, ...at }),
 };
 
 /**
@@ -173,6 +176,7 @@ export function scopedToResult(base: PopupConnector, requestId: string): PopupCo
     layers: (tabId) => send({ type: 'popup/layers', tabId, requestId }),
     activations: (tabId, layers) => send({ type: 'popup/activations', tabId, requestId, layers }),
     featureVis: (req) => base.featureVis({ ...req, requestId }),
+    classVis: (req) => base.classVis({ ...req, requestId }),
     reclassify: async () => fail('bad-request', 'The Lens shows one result. To use another model, choose it in the popup and right-click the image again.'),
     watch(tabId, on) {
       const stops = [

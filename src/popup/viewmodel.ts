@@ -40,8 +40,8 @@ export interface ViewModel {
   /** ImageNet's classes, the user's own, or both: saved, and the current image is classified again. */
   chooseMode(m: Mode): Promise<void>;
   retry(): Promise<void>;
-  /** Opens the Lens on the current result in a new tab. */
-  openLens(): Promise<void>;
+  /** Opens the Lens on the current result in a new tab (optionally on “what does this class look like?”). */
+  openLens(classIndex?: number): Promise<void>;
 }
 
 export function createViewModel(c: PopupConnector): ViewModel {
@@ -144,10 +144,10 @@ export function createViewModel(c: PopupConnector): ViewModel {
       await rerunIfShowing();
       backendChoice.value = await c.backendChoice();
     },
-    async openLens() {
+    async openLens(classIndex) {
       const id = tabId.value, t = tab.value;
       if (id === null || t?.status !== 'done') return;
-      const r = await c.openLens(id, t.requestId);
+      const r = await c.openLens(id, t.requestId, classIndex === undefined ? {} : { view: 'looks', classIndex });
       if (!r.ok) notice.value = r.error.message;
     },
     async retry() {

@@ -1,6 +1,6 @@
 // NetLens's IndexedDB (extension origin, shared by the model host and the popup), through the small `idb` wrapper.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { FeatureVis } from '../features/layers/contract';
+import type { ClassVis, FeatureVis } from '../features/layers/contract';
 
 export interface SeenImage { id: string; modelId: string; at: number; url: string; thumbnail: string; means: Record<string, Float32Array> }
 
@@ -15,7 +15,8 @@ export interface HeadInfo {
 }
 
 interface NetLensDB extends DBSchema {
-  featureVis: { key: string; value: FeatureVis };
+  /** feature visualisations by model|layer|channel|steps, and class visualisations by class|model|head|class|seed|steps */
+  featureVis: { key: string; value: FeatureVis | ClassVis };
   seen: { key: string; value: SeenImage; indexes: { at: number } };
   classes: { key: string; value: UserClass };
   examples: { key: string; value: Example; indexes: { classId: string } };

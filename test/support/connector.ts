@@ -5,7 +5,7 @@ import type { PopupConnector } from '../../src/popup/connector';
 
 const KEYS = [
   'tabId', 'tabState', 'hostStatus', 'settings', 'backendChoice', 'saveSettings', 'reclassify', 'preload', 'explain', 'cancel',
-  'onJobProgress', 'labels', 'layers', 'activations', 'featureVis', 'topImages', 'seenCount', 'clearSeen', 'exportClasses',
+  'onJobProgress', 'labels', 'layers', 'activations', 'featureVis', 'classVis', 'topImages', 'seenCount', 'clearSeen', 'exportClasses',
   'importClasses', 'layerToggles', 'saveLayerToggles', 'explainSettings', 'saveExplainSettings', 'classes', 'examples',
   'createClass', 'renameClass', 'deleteClass', 'deleteExample', 'head', 'classesChanged', 'train', 'cancelTraining',
   'trainingState', 'watchTraining', 'teachStatus', 'watchTeachStatus', 'connect', 'watch', 'lens', 'openLens',

@@ -65,6 +65,8 @@ const VALID = {
   'popup/lens': { type: 'popup/lens', requestId: 'r-1', query: { kind: 'conv', layer: 'conv1', row: 10, col: 20, channel: 3 } },
   'popup/open-lens': { type: 'popup/open-lens', tabId: 4, requestId: 'r-1' },
   'bg/lens': { type: 'bg/lens', target: 'offscreen', image: { requestId: 'r-1', source: null }, query: { kind: 'dense', classIndex: 21 }, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
+  'popup/class-vis': { type: 'popup/class-vis', tabId: 4, jobId: 'cv-1', classIndex: 281, head: 'imagenet', seed: 2, steps: 96 },
+  'bg/class-vis': { type: 'bg/class-vis', target: 'offscreen', jobId: 'cv-2', classIndex: 1, head: 'custom', seed: 0, steps: 8, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -99,6 +101,8 @@ const SCHEMA_OF = {
   'popup/lens': PopupToBackgroundSchema,
   'popup/open-lens': PopupToBackgroundSchema,
   'bg/lens': BackgroundToHostSchema,
+  'popup/class-vis': PopupToBackgroundSchema,
+  'bg/class-vis': BackgroundToHostSchema,
 } as const;
 
 type Type = keyof typeof VALID;

@@ -5,7 +5,7 @@ import { modelFields, type ModelHost } from '../../shared/model-host';
 import { resultState } from '../../shared/tab-store';
 import { trackJob } from '../explain/background';
 
-type LayersPopupMessages = Extract<PopupToBackground, { type: 'popup/layers' | 'popup/activations' | 'popup/feature-vis' }>;
+type LayersPopupMessages = Extract<PopupToBackground, { type: 'popup/layers' | 'popup/activations' | 'popup/feature-vis' | 'popup/class-vis' }>;
 
 /** The model of the result, or the user's current model when there is none. */
 async function resultModel(m: { tabId: number; requestId?: string | undefined }): Promise<string | undefined> {
@@ -26,6 +26,11 @@ export function layersPopupHandlers(host: ModelHost): Handlers<LayersPopupMessag
     'popup/feature-vis': async (m) => {
       const fields = await modelFields(await resultModel(m));
       return trackJob(m.jobId, () => host.request('bg/feature-vis', { jobId: m.jobId, layer: m.layer, channel: m.channel, steps: m.steps, ...fields }));
+    },
+    'popup/class-vis': async (m) => {
+      const fields = await modelFields(await resultModel(m));
+      const { type: _type, tabId: _tab, requestId: _id, ...job } = m;
+      return trackJob(m.jobId, () => host.request('bg/class-vis', { ...job, ...fields }));
     },
   };
 }

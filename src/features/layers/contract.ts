@@ -59,6 +59,24 @@ const FeatureVisSchema = v.object({
 });
 export type FeatureVis = v.InferOutput<typeof FeatureVisSchema>;
 
+/** What the network thinks a class looks like: its pre-softmax score maximised from noise, for one seed. */
+const ClassVisSchema = v.object({
+  classIndex: Count, className: v.string(), head: v.picklist(['imagenet', 'custom']), seed: Count, steps: Count,
+  image: v.string(),
+  startScore: Num, finalScore: Num,
+  /** the model's own top class for the visualisation, and whether that is the class itself */
+  top: v.object({ index: Count, className: v.string(), prob: Num }), won: v.boolean(),
+  ms: Num, cached: v.boolean(),
+});
+export type ClassVis = v.InferOutput<typeof ClassVisSchema>;
+const ClassVisFields = {
+  jobId: Id,
+  classIndex: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(99_999)),
+  head: v.picklist(['imagenet', 'custom']),
+  seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+  steps: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(2000)),
+};
+
 const FeatureVisFields = {
   jobId: Id,
   layer: LayerName,
@@ -71,6 +89,7 @@ export const popupMessages = [
   v.strictObject({ type: v.literal('popup/layers'), tabId: TabId, requestId: v.optional(Id) }),
   v.strictObject({ type: v.literal('popup/activations'), tabId: TabId, requestId: v.optional(Id), layers: LayerList }),
   v.strictObject({ type: v.literal('popup/feature-vis'), tabId: TabId, requestId: v.optional(Id), ...FeatureVisFields }),
+  v.strictObject({ type: v.literal('popup/class-vis'), tabId: TabId, requestId: v.optional(Id), ...ClassVisFields }),
 ] as const;
 
 export const hostMessages = [
@@ -80,6 +99,7 @@ export const hostMessages = [
     classIndex: Count, ...ModelFields,
   }),
   v.strictObject({ type: v.literal('bg/feature-vis'), target: v.literal('offscreen'), ...FeatureVisFields, ...ModelFields }),
+  v.strictObject({ type: v.literal('bg/class-vis'), target: v.literal('offscreen'), ...ClassVisFields, ...ModelFields }),
 ] as const;
 
 const LayersReply = { modelId: v.string(), modelName: v.string(), layers: v.array(LayerInfoSchema), defaults: v.array(v.string()) };
@@ -91,4 +111,6 @@ export const replies = {
   'bg/layers': reply(LayersReply),
   'bg/activations': reply(ActivationsReply),
   'bg/feature-vis': reply({ vis: FeatureVisSchema }),
+  'popup/class-vis': reply({ vis: ClassVisSchema }),
+  'bg/class-vis': reply({ vis: ClassVisSchema }),
 };

@@ -8,17 +8,20 @@ import type { Session } from '../../engine/session';
 import type { SeenImage } from '../../shared/db';
 import type { BackgroundToHost, Handlers } from '../../shared/messages';
 import { computeActivations, describeLayers } from './activations';
-import type { FeatureVis } from './contract';
+import type { ClassVis, FeatureVis } from './contract';
+import { classVisKey, visualiseClass } from './class-vis';
+import type { CustomHeads } from '../explain/host';
 import { visualiseChannel } from './feature-vis';
 
 /** Where finished feature visualisations are kept (IndexedDB in the model host). */
-interface VisCache { get(key: string): Promise<FeatureVis | undefined>; put(key: string, v: FeatureVis): Promise<void> }
+interface VisCache { get(key: string): Promise<FeatureVis | ClassVis | undefined>; put(key: string, v: FeatureVis | ClassVis): Promise<void> }
+const isClassVis = (v: FeatureVis | ClassVis): v is ClassVis => 'classIndex' in v;
 interface SeenStore { add(entry: SeenImage): Promise<void> }
 /** Turns RGBA pixels into a PNG data URL (needs a canvas; the model host supplies it). */
 type EncodePng = (pixels: Uint8ClampedArray, width: number, height: number) => Promise<string>;
 export interface LayersServices { visCache?: VisCache; seen?: SeenStore; encodePng?: EncodePng }
 
-type LayersMessages = Extract<BackgroundToHost, { type: 'bg/layers' | 'bg/activations' | 'bg/feature-vis' }>;
+type LayersMessages = Extract<BackgroundToHost, { type: 'bg/layers' | 'bg/activations' | 'bg/feature-vis' | 'bg/class-vis' }>;
 
 /** One pass over the toggled layers of a classified image: each channel's mean, for "what excites a channel". */
 async function channelMeans(model: NetLensModel, input: tf.Tensor4D, layers: string[]): Promise<Record<string, Float32Array> | null> {
@@ -34,7 +37,10 @@ async function channelMeans(model: NetLensModel, input: tf.Tensor4D, layers: str
   return Object.fromEntries(present.map((n, i) => [n, values[i]!]));
 }
 
-export function layersHandlers(session: Session, jobs: JobRegistry, services: LayersServices): Handlers<LayersMessages> {
+/** The user's own classes, for visualising them: their explainable model on a backbone, and their names. */
+export interface CustomClasses { heads: CustomHeads; names(modelId: string): Promise<string[]> }
+
+export function layersHandlers(session: Session, jobs: JobRegistry, services: LayersServices, custom: CustomClasses | null = null): Handlers<LayersMessages> {
   return {
     'bg/layers': (req) => session.serve(async () => {
       const { model } = await session.prepare(req);
@@ -53,7 +59,7 @@ export function layersHandlers(session: Session, jobs: JobRegistry, services: La
     'bg/feature-vis': (req) => session.serveJob(jobs.open(req.jobId, 150), async (job) => {
       const key = `${req.modelId}|${req.layer}|${req.channel}|${req.steps}`;
       const hit = await services.visCache?.get(key).catch(() => undefined);
-      if (hit) return { ok: true as const, vis: { ...hit, cached: true } };
+      if (hit && !isClassVis(hit)) return { ok: true as const, vis: { ...hit, cached: true } };
       const t0 = performance.now();
       const { model } = await session.prepare(req);
       const adapter = session.adapter(model);
@@ -72,6 +78,30 @@ export function layersHandlers(session: Session, jobs: JobRegistry, services: La
       const vis: FeatureVis = {
         layer: req.layer, channel: req.channel, steps: req.steps, image: await services.encodePng(r.pixels, r.width, r.height),
         startActivation: r.startActivation, finalActivation: r.finalActivation, ms: Math.round(performance.now() - t0), cached: false,
+      };
+      await services.visCache?.put(key, vis).catch(() => undefined);
+      return { ok: true as const, vis };
+    }),
+
+    /** A class's picture for one seed; cached per (model, head, class, seed, steps). */
+    'bg/class-vis': (req) => session.serveJob(jobs.open(req.jobId, 150), async (job) => {
+      const { model } = await session.prepare(req);
+      const key = classVisKey(model.entry.id, req);
+      const hit = await services.visCache?.get(key).catch(() => undefined);
+      if (hit && isClassVis(hit)) return { ok: true as const, vis: { ...hit, cached: true } };
+      const t0 = performance.now();
+      const backbone = session.adapter(model);
+      const explainer = req.head === 'custom' ? (await custom?.heads(backbone, model.entry.id)) ?? null : backbone;
+      if (!explainer) throw new RequestError('No classes of yours are trained for this model yet: teach some in “My classes”.', 'no-result');
+      if (req.classIndex >= explainer.numClasses) throw new RequestError(`class #${req.classIndex} does not exist here`);
+      const names = req.head === 'custom' ? (await custom?.names(model.entry.id)) ?? [] : model.labels;
+      const r = await visualiseClass(explainer, req.classIndex, { steps: req.steps, seed: req.seed, signal: job.signal, onProgress: (f) => job.progress(f, 'Dreaming up the class…') });
+      if (!services.encodePng) throw new Error('no PNG encoder in this model host');
+      const vis: ClassVis = {
+        classIndex: req.classIndex, className: names[req.classIndex] ?? `class ${req.classIndex}`, head: req.head, seed: req.seed, steps: req.steps,
+        image: await services.encodePng(r.pixels, r.width, r.height), startScore: r.startScore, finalScore: r.finalScore,
+        top: { index: r.top.index, className: names[r.top.index] ?? `class ${r.top.index}`, prob: r.top.prob }, won: r.top.index === req.classIndex,
+        ms: Math.round(performance.now() - t0), cached: false,
       };
       await services.visCache?.put(key, vis).catch(() => undefined);
       return { ok: true as const, vis };

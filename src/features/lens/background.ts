@@ -14,8 +14,8 @@ export function lensMenus(): void {
   browser.contextMenus.create({ id: MENU_LOOK_INSIDE, title: 'Look inside with NetLens', contexts: ['image'] });
 }
 
-export async function openLens(requestId: string, tabId?: number): Promise<void> {
-  await browser.tabs.create({ url: browser.runtime.getURL(lensPath(requestId, tabId)) });
+export async function openLens(requestId: string, tabId?: number, extra: { view?: string; classIndex?: number } = {}): Promise<void> {
+  await browser.tabs.create({ url: browser.runtime.getURL(lensPath(requestId, tabId, extra)) });
 }
 
 /** Right-click → classify the image and show the Lens for it (it follows the classification as it runs). */
@@ -35,7 +35,7 @@ export function lensPopupHandlers(host: ModelHost): Handlers<Extract<PopupToBack
     },
     'popup/open-lens': async (m) => {
       if (!(await read(resultItem(m.requestId)))) return fail('no-result', 'This result is no longer kept; right-click the image again.');
-      await openLens(m.requestId, m.tabId);
+      await openLens(m.requestId, m.tabId, { ...(m.view ? { view: m.view } : {}), ...(m.classIndex === undefined ? {} : { classIndex: m.classIndex }) });
       return { ok: true };
     },
   };

@@ -101,7 +101,18 @@ export const SoftmaxDataSchema = v.object({
   logits: Floats, probs: Floats,
   top: v.array(v.object({ index: Count, className: v.string(), logit: Num, prob: Num })),
 });
-export const StageDataSchema = v.variant('kind', [PixelsDataSchema, ConvDataSchema, PoolDataSchema, RfDataSchema, GlobalPoolDataSchema, DenseDataSchema, SoftmaxDataSchema]);
+export const FiltersDataSchema = v.object({
+  kind: v.literal('filters'), layer: v.string(), output: v.string(), shape: v.tuple([Count, Count, Count, Count]), values: Floats,
+  stride: Count,
+});
+export const ChannelMapDataSchema = v.object({ kind: v.literal('channel-map'), layer: v.string(), channel: Count, map: Map2 });
+export const TopPatchesDataSchema = v.object({
+  kind: v.literal('top-patches'), layer: v.string(), channel: Count, channels: Count,
+  /** the channel's map, and its k highest cells with the input box each one sees */
+  map: Map2,
+  cells: v.array(v.object({ row: Count, col: Count, value: Num, box: v.object({ x0: Num, y0: Num, x1: Num, y1: Num }) })),
+});
+export const StageDataSchema = v.variant('kind', [FiltersDataSchema, ChannelMapDataSchema, TopPatchesDataSchema, PixelsDataSchema, ConvDataSchema, PoolDataSchema, RfDataSchema, GlobalPoolDataSchema, DenseDataSchema, SoftmaxDataSchema]);
 export type StageData = v.InferOutput<typeof StageDataSchema>;
 export type ConvData = v.InferOutput<typeof ConvDataSchema>;
 export type PoolData = v.InferOutput<typeof PoolDataSchema>;
@@ -110,6 +121,9 @@ export type GlobalPoolData = v.InferOutput<typeof GlobalPoolDataSchema>;
 export type DenseData = v.InferOutput<typeof DenseDataSchema>;
 export type SoftmaxData = v.InferOutput<typeof SoftmaxDataSchema>;
 export type PixelsData = v.InferOutput<typeof PixelsDataSchema>;
+export type FiltersData = v.InferOutput<typeof FiltersDataSchema>;
+export type ChannelMapData = v.InferOutput<typeof ChannelMapDataSchema>;
+export type TopPatchesData = v.InferOutput<typeof TopPatchesDataSchema>;
 
 const Cell = { layer: LayerName, row: Count, col: Count, channel: Count };
 export const LensQuerySchema = v.variant('kind', [
@@ -121,12 +135,17 @@ export const LensQuerySchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('global-pool'), channel: Count }),
   v.strictObject({ kind: v.literal('dense'), classIndex: Count }),
   v.strictObject({ kind: v.literal('softmax') }),
+  // What the network looks for: the first layer's filters, one channel's map, a channel's strongest patches
+  v.strictObject({ kind: v.literal('filters') }),
+  v.strictObject({ kind: v.literal('channel-map'), layer: LayerName, channel: Count }),
+  v.strictObject({ kind: v.literal('top-patches'), layer: LayerName, channel: Count, k: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(32)) }),
 ]);
 export type LensQuery = v.InferOutput<typeof LensQuerySchema>;
 
 export const popupMessages = [
   v.strictObject({ type: v.literal('popup/lens'), requestId: Id, query: LensQuerySchema }),
-  v.strictObject({ type: v.literal('popup/open-lens'), tabId: TabId, requestId: Id }),
+  // view/classIndex: open on a track, e.g. "what does this class look like?" from a prediction
+  v.strictObject({ type: v.literal('popup/open-lens'), tabId: TabId, requestId: Id, view: v.optional(v.picklist(['steps', 'looks'])), classIndex: v.optional(Count) }),
 ] as const;
 
 export const hostMessages = [
@@ -141,4 +160,5 @@ export const replies = {
 };
 
 /** The Lens page for one result: its URL names the result, so a reload shows the same one. */
-export const lensPath = (requestId: string, tabId?: number) => `src/lens/index.html?result=${encodeURIComponent(requestId)}${tabId === undefined ? '' : `&tab=${tabId}`}`;
+export const lensPath = (requestId: string, tabId?: number, extra: { view?: string; classIndex?: number } = {}) =>
+  `src/lens/index.html?result=${encodeURIComponent(requestId)}${tabId === undefined ? '' : `&tab=${tabId}`}${extra.view ? `&view=${extra.view}` : ''}${extra.classIndex === undefined ? '' : `&class=${extra.classIndex}`}`;

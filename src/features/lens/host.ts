@@ -5,6 +5,7 @@ import { RequestError } from '../../engine/jobs';
 import type { BackgroundToHost, Handlers } from '../../shared/messages';
 import type { LensQuery, Stage, StageData, Track } from './contract';
 import { dense, globalPool, pixels, receptiveField, softmax } from './ends';
+import { channelOf, firstFilters, topPatches } from './probes';
 import { buildTrack } from './track';
 import { convCell, poolCell } from './windows';
 
@@ -37,6 +38,9 @@ export function lensHandlers(session: Session): Handlers<Extract<BackgroundToHos
         case 'global-pool': data = await globalPool(model, input, stageOf(track, ['global-pool']), q.channel); break;
         case 'dense': data = await dense(model, adapter, input, track, stageOf(track, ['dense']), q.classIndex); break;
         case 'softmax': data = await softmax(model, adapter, input); break;
+        case 'filters': data = await firstFilters(model, track); break;
+        case 'channel-map': data = await channelOf(model, input, q.layer, q.channel); break;
+        case 'top-patches': data = await topPatches(model, input, track, q.layer, q.channel, q.k); break;
       }
       return { ok: true as const, data, ms: Math.round(performance.now() - t0) };
     }),

@@ -21,6 +21,8 @@ interface TeachHost {
   classify: NonNullable<ClassifyExtensions['custom']>;
   /** the user's classes as an explainable model */
   customHeads: CustomHeads;
+  /** the user's class names, in the order of their head's outputs */
+  customNames(modelId: string): Promise<string[]>;
 }
 
 export function teachHost(session: Session, jobs: JobRegistry, emitTrain: (p: TrainEvent) => void): TeachHost {
@@ -72,6 +74,7 @@ export function teachHost(session: Session, jobs: JobRegistry, emitTrain: (p: Tr
         return c ? { predictions: c.predictions, valAccuracy: c.info.valAccuracy, trainedAt: c.info.trainedAt } : null;
       },
     },
+    customNames: async (modelId) => (await teacher.head(modelId))?.info.classNames ?? [],
     customHeads: async (backbone, modelId) => {
       const h = await teacher.head(modelId);
       return h ? new CustomHeadAdapter(backbone, h.model, h.info.embeddingLayer) : null;

@@ -11,7 +11,7 @@ export function Progress({ value }: { value: number | null }) {
     : <div class="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(value * 100)}><div style={{ width: `${Math.round(value * 100)}%` }} /></div>;
 }
 
-function PredictionList({ predictions, custom }: { predictions: Prediction[]; custom?: boolean }) {
+function PredictionList({ predictions, custom, onLooks }: { predictions: Prediction[]; custom?: boolean; onLooks?: (classIndex: number) => void }) {
   return (
     <ol class={custom ? 'preds custom' : 'preds'}>
       {predictions.map((p) => (custom
@@ -23,7 +23,7 @@ function PredictionList({ predictions, custom }: { predictions: Prediction[]; cu
           </li>
         ) : (
           <li data-testid="prediction" data-class-index={p.index} data-class-name={p.className} data-prob={p.prob} key={p.index} title={`class #${p.index}`}>
-            <span class="name">{p.className}</span>
+            <span class="name">{p.className}{onLooks && <button type="button" class="link small nl-looks" data-testid="looks-like" aria-label={`What does the network think “${p.className}” looks like?`} onClick={() => onLooks(p.index)}>looks like?</button>}</span>
             <span class="pct">{pct(p.prob)}</span>
             <span class="barwrap"><span class="bar-fill" style={{ width: `${Math.max(0.5, p.prob * 100)}%` }} /></span>
           </li>
@@ -36,6 +36,8 @@ const MODE_SHOWN = { imagenet: 'ImageNet’s 1000 classes', custom: 'your classe
 
 /** The predictions of a result, by mode: ImageNet's, the user's classes (their trained head), or both. */
 function Predictions({ vm, r }: { vm: ViewModel; r: ClassifyResult }) {
+  // "What does it look like?" opens the Lens on the class; inside the Lens, its own track is one click away.
+  const looks = location.pathname.includes('/lens/') ? undefined : (i: number) => void vm.openLens(i);
   const mode = r.mode ?? 'imagenet';
   const custom = r.custom;
   const mine = mode === 'imagenet' ? null : custom === undefined ? null : (
@@ -53,14 +55,14 @@ function Predictions({ vm, r }: { vm: ViewModel; r: ClassifyResult }) {
         <ModePicker mode={vm.settings.value.mode} onChange={(m) => void vm.chooseMode(m)} />
         <span class="muted" data-testid="mode-shown" data-mode={mode}>Showing {MODE_SHOWN[mode]}</span>
       </div>
-      {mode === 'imagenet' && <PredictionList predictions={r.predictions} />}
+      {mode === 'imagenet' && <PredictionList predictions={r.predictions} onLooks={looks} />}
       {mode === 'custom' && mine}
       {mode === 'both' && (
         <>
           <div class="nl-pred-head"><h3>My classes</h3>{custom && <span class="muted small">{pct(custom.valAccuracy)} validation accuracy</span>}</div>
           {mine}
           <div class="nl-pred-head"><h3>ImageNet</h3></div>
-          <PredictionList predictions={r.predictions} />
+          <PredictionList predictions={r.predictions} onLooks={looks} />
         </>
       )}
     </>

@@ -6,11 +6,13 @@ import { LayersView } from '../../layers/popup/LayersView';
 import { ClassesView } from '../../teach/popup/ClassesView';
 import { PredictionView, Progress } from '../../classify/popup/PredictionView';
 import { StepByStep } from './StepByStep';
+import { LooksTrack } from '../../looks/popup/LooksTrack';
+import type { LooksVm } from '../../looks/popup/looks-vm';
 import type { LensView, LensVm } from './lens-vm';
 
-const TRACKS: [LensView, string][] = [['steps', 'Step by step'], ['result', 'Prediction'], ['explain', 'Explain'], ['layers', 'Layers'], ['classes', 'My classes']];
+const TRACKS: [LensView, string][] = [['steps', 'Step by step'], ['looks', 'What it looks for'], ['result', 'Prediction'], ['explain', 'Explain'], ['layers', 'Layers'], ['classes', 'My classes']];
 
-export function LensApp({ vm, lens }: { vm: LensVm['app']; lens: LensVm }) {
+export function LensApp({ vm, lens, looks }: { vm: LensVm['app']; lens: LensVm; looks: LooksVm }) {
   useEffect(() => { void lens.start(); return () => lens.stop(); }, [lens]);
   const v = vm.view.value;
   const r = lens.result.value;
@@ -51,6 +53,7 @@ export function LensApp({ vm, lens }: { vm: LensVm['app']; lens: LensVm }) {
           <main class="lens-main">
             {lens.trackError.value && <p class="error" role="alert" data-testid="lens-error">{lens.trackError.value.message}</p>}
             {track === 'steps' && <StepByStep vm={lens} />}
+            {track === 'looks' && <LooksTrack lens={lens} vm={looks} customNames={vm.classes.head.value?.classNames ?? []} />}
             {track === 'result' && <PredictionView vm={vm} />}
             {track === 'explain' && <ExplainView vm={vm.explain} thumbnail={v.state.result.thumbnail} predictions={v.state.result.predictions} />}
             {track === 'layers' && <LayersView vm={vm.layers} />}

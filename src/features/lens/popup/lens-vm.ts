@@ -7,7 +7,7 @@ import type { Page, ViewModel } from '../../../popup/viewmodel';
 import type { LensQuery, Stage, StageData, Track } from '../contract';
 import { base64ToFloats } from '../../../shared/codecs';
 
-export type LensView = 'steps' | Page;
+export type LensView = 'steps' | 'looks' | Page;
 export interface StageState { query: LensQuery; data: StageData | null; error: NetLensError | null; loading: boolean; ms: number | null }
 
 /** What a stage asks for first: the middle cell of its first channel, the top class, the last field. */
@@ -97,7 +97,7 @@ export function createLensVm(c: PopupConnector, requestId: string, app: ViewMode
     stop() { stopEffect(); app.stop(); },
     show(v: LensView) {
       view.value = v;
-      if (v !== 'steps') app.showPage(v);
+      if (v !== 'steps' && v !== 'looks') app.showPage(v);
     },
     go: open,
     next() { open(index.value + 1); },
