@@ -65,7 +65,11 @@ export interface PopupConnector {
   /** Tells the background the classes changed (it rebuilds the "Add to NetLens class" menus). */
   classesChanged(): Promise<void>;
   /** Starts training the head (progress then arrives through watchTraining). */
-  train(hidden: number): Promise<Replies['popup/train']>;
+  train(hidden: number, learningRate?: number): Promise<Replies['popup/train']>;
+  /** A learning-rate range test on the taught examples (a job: progress, cancel). */
+  lrFind(jobId: string, hidden: number): Promise<Replies['popup/lr-find']>;
+  /** The pixels-only linear model: train it, or apply it to the tab's current image. */
+  pixelLinear(jobId: string, task: 'train' | 'apply', tabId?: number): Promise<Replies['popup/pixel-linear']>;
   /** Stops the running training (it then reports as cancelled; the previous head stays). */
   cancelTraining(): Promise<Replies['popup/cancel-training']>;
   trainingState(): Promise<TrainingState | null>;
@@ -143,7 +147,9 @@ export const extensionConnector: PopupConnector = {
   deleteExample: (id) => db.deleteExample(id),
   async head(modelId) { return (await db.getHead(modelId)) ?? null; },
   async classesChanged() { await send({ type: 'popup/classes-changed' }).catch(() => undefined); },
-  train: (hidden) => send({ type: 'popup/train', hidden }),
+  train: (hidden, learningRate) => send({ type: 'popup/train', hidden, ...(learningRate ? { learningRate } : {}) }),
+  lrFind: (jobId, hidden) => send({ type: 'popup/lr-find', jobId, hidden }),
+  pixelLinear: (jobId, task, tabId) => send({ type: 'popup/pixel-linear', jobId, task, ...(tabId === undefined ? {} : { tabId }) }),
   cancelTraining: () => send({ type: 'popup/cancel-training' }),
   trainingState: () => read(trainingItem),
   watchTraining: (cb) => watch(trainingItem, cb),

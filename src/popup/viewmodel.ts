@@ -55,7 +55,7 @@ export function createViewModel(c: PopupConnector): ViewModel {
   const page = signal<Page>('result');
   const explain = createExplainVm(c, () => tabId.value, tab);
   const layers = createLayersVm(c, () => tabId.value, tab);
-  const classes = createClassesVm(c, { modelId: () => settings.value.modelId });
+  const classes = createClassesVm(c, { modelId: () => settings.value.modelId, tabId: () => tabId.value });
   let unwatch = () => {};
   let port: (() => void) | null = null;
 

@@ -198,6 +198,34 @@ describe('the popup’s My classes view', () => {
     }
   }, 180_000);
 
+  test('training you can see: the curve, the LR finder’s suggestion used for the next run, a pixels-only model beside the head', async () => {
+    const curve = popup.getByTestId('train-curve').first();
+    await curve.waitFor({ timeout: 30_000 });
+    expect(Number(await curve.getAttribute('data-epochs'))).toBeGreaterThanOrEqual(1);
+    await popup.getByTestId('lr-find').click();
+    const finder = popup.getByTestId('lr-finder');
+    await expect.poll(() => finder.getAttribute('data-suggested'), { timeout: 120_000 }).not.toBe('');
+    const suggested = Number(await finder.getAttribute('data-suggested'));
+    expect(suggested).toBeGreaterThanOrEqual(1e-5);
+    expect(suggested).toBeLessThanOrEqual(1);
+    await popup.getByTestId('lr-use').click();
+    await popup.getByTestId('train-button').click();
+    await expect.poll(async () => (await trainingStatus(h))?.status, { timeout: 150_000 }).toBe('done');
+    const state = await trainingStatus(h) as { summary?: { learningRate?: number; history?: unknown[] } };
+    expect(state.summary?.learningRate).toBe(suggested);
+    expect(state.summary?.history?.length).toBeGreaterThanOrEqual(1);
+    await popup.getByTestId('pixel-train').click();
+    const px = popup.getByTestId('pixel-linear');
+    await expect.poll(() => px.getAttribute('data-val-acc'), { timeout: 120_000 }).not.toBe('');
+    const pixelAcc = Number(await px.getAttribute('data-val-acc')), headAcc = Number(await px.getAttribute('data-head-val-acc'));
+    console.log(`classes: lr finder suggested ${suggested}; validation accuracy: pixels-only ${pixelAcc}, head on CNN features ${headAcc}`);
+    expect(pixelAcc).toBeGreaterThanOrEqual(0);
+    expect(headAcc).toBeGreaterThanOrEqual(0.5);
+    expect(await popup.locator('.nl-templates li').count()).toBe(2);
+    await popup.getByTestId('pixel-apply').click();
+    await expect.poll(async () => (await popup.getByTestId('pixel-applied').count()) + (await popup.getByTestId('pixel-apply-error').count()), { timeout: 60_000 }).toBe(1);
+  }, 300_000);
+
   test('closing the popup during training and opening it again: it reattaches to the run', async () => {
     await popup.getByTestId('hidden-layer').check();
     await popup.getByTestId('train-button').click();

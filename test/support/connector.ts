@@ -7,7 +7,7 @@ const KEYS = [
   'tabId', 'tabState', 'hostStatus', 'settings', 'backendChoice', 'saveSettings', 'reclassify', 'preload', 'explain', 'cancel',
   'onJobProgress', 'labels', 'layers', 'activations', 'featureVis', 'classVis', 'topImages', 'seenCount', 'clearSeen', 'exportClasses',
   'importClasses', 'layerToggles', 'saveLayerToggles', 'explainSettings', 'saveExplainSettings', 'classes', 'examples',
-  'createClass', 'renameClass', 'deleteClass', 'deleteExample', 'head', 'classesChanged', 'train', 'cancelTraining',
+  'createClass', 'renameClass', 'deleteClass', 'deleteExample', 'head', 'classesChanged', 'train', 'lrFind', 'pixelLinear', 'cancelTraining',
   'trainingState', 'watchTraining', 'teachStatus', 'watchTeachStatus', 'connect', 'watch', 'lens', 'openLens',
 ] as const satisfies readonly (keyof PopupConnector)[];
 

@@ -67,6 +67,10 @@ const VALID = {
   'bg/lens': { type: 'bg/lens', target: 'offscreen', image: { requestId: 'r-1', source: null }, query: { kind: 'dense', classIndex: 21 }, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
   'popup/class-vis': { type: 'popup/class-vis', tabId: 4, jobId: 'cv-1', classIndex: 281, head: 'imagenet', seed: 2, steps: 96 },
   'bg/class-vis': { type: 'bg/class-vis', target: 'offscreen', jobId: 'cv-2', classIndex: 1, head: 'custom', seed: 0, steps: 8, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
+  'popup/lr-find': { type: 'popup/lr-find', jobId: 'lr-1', hidden: 0 },
+  'popup/pixel-linear': { type: 'popup/pixel-linear', jobId: 'px-1', task: 'apply', tabId: 4 },
+  'bg/lr-find': { type: 'bg/lr-find', target: 'offscreen', jobId: 'lr-2', hidden: 64, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
+  'bg/pixel-linear': { type: 'bg/pixel-linear', target: 'offscreen', jobId: 'px-2', task: 'train', image: null, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -103,6 +107,10 @@ const SCHEMA_OF = {
   'bg/lens': BackgroundToHostSchema,
   'popup/class-vis': PopupToBackgroundSchema,
   'bg/class-vis': BackgroundToHostSchema,
+  'popup/lr-find': PopupToBackgroundSchema,
+  'popup/pixel-linear': PopupToBackgroundSchema,
+  'bg/lr-find': BackgroundToHostSchema,
+  'bg/pixel-linear': BackgroundToHostSchema,
 } as const;
 
 type Type = keyof typeof VALID;
@@ -160,7 +168,7 @@ describe('malformed messages are refused (parse → null)', () => {
     for (const junk of [null, undefined, 42, 'popup/preload', [], [VALID[t]]]) expect(check(t, junk)).toBeNull();
     expect(check(t, { ...VALID[t], extra: 1 })).toBeNull();
     // may be left out by design
-    const optional = ({ 'popup/explain': ['sanityLayers', 'head'], 'bg/explain': ['sanityLayers', 'head'], 'bg/classify': ['layers', 'mode'], 'offscreen/train-progress': ['epoch', 'loss', 'valAccuracy'] } as Record<string, string[]>)[t] ?? [];
+    const optional = ({ 'popup/explain': ['sanityLayers', 'head'], 'bg/explain': ['sanityLayers', 'head'], 'bg/classify': ['layers', 'mode'], 'offscreen/train-progress': ['epoch', 'loss', 'valAccuracy'], 'popup/pixel-linear': ['tabId'] } as Record<string, string[]>)[t] ?? [];
     for (const key of Object.keys(VALID[t])) {
       const m: Record<string, unknown> = { ...VALID[t] };
       delete m[key];

@@ -9,6 +9,8 @@ import { loadSettings } from '../../shared/settings';
 import { modelFields, type ModelHost } from '../../shared/model-host';
 import { read, teachStatusItem, trainingItem, write } from '../../shared/storage';
 import { resolveSourceFor, type MenuClick } from '../classify/background';
+import { trackJob } from '../explain/background';
+import { resultState } from '../../shared/tab-store';
 import type { TeachStatus, TrainingState } from './contract';
 
 const MENU_ADD = 'netlens-add';
@@ -60,14 +62,14 @@ async function addSource(host: ModelHost, classId: string, source: ImageSource) 
   return host.request('bg/add-example', { source, classId, ...(await modelFields()) });
 }
 
-async function startTraining(host: ModelHost, hidden: number): Promise<Replies['popup/train']> {
+async function startTraining(host: ModelHost, hidden: number, learningRate?: number): Promise<Replies['popup/train']> {
   const training = await read(trainingItem);
   if (training?.status === 'running' && Date.now() - training.at < STALE_MS) return fail('bad-request', 'Training is already running.');
   const fields = await modelFields();
   const jobId = crypto.randomUUID();
   await write(trainingItem, { status: 'running', jobId, phase: 'embedding', progress: 0, at: Date.now() });
   // Not awaited by the popup: the host's progress reports keep the stored state up to date.
-  void host.request('bg/train', { jobId, hidden, ...fields }).then(async (r) => {
+  void host.request('bg/train', { jobId, hidden, ...(learningRate ? { learningRate } : {}), ...fields }).then(async (r) => {
     if (!r.ok) {
       const cancelled = r.error.code === 'cancelled';
       await write(trainingItem, { status: cancelled ? 'cancelled' : 'error', jobId, phase: cancelled ? 'cancelled' : 'error', progress: 1, error: r.error.message, at: Date.now() });
@@ -79,14 +81,24 @@ async function startTraining(host: ModelHost, hidden: number): Promise<Replies['
 export async function onTrainProgress(p: Extract<HostToBackground, { type: 'offscreen/train-progress' }>): Promise<void> {
   const status: TrainingState['status'] = p.phase === 'done' ? 'done' : p.phase === 'error' ? 'error' : p.phase === 'cancelled' ? 'cancelled' : 'running';
   const { type: _type, ...rest } = p;
-  await write(trainingItem, { ...rest, status, at: Date.now() });
+  // The curve: every epoch's report is appended, so a popup opened later still draws the whole run.
+  const before = await read(trainingItem);
+  const kept = before?.jobId === p.jobId ? before.history ?? [] : [];
+  const point = p.epoch !== undefined && p.loss !== undefined && p.valLoss !== undefined && p.valAccuracy !== undefined ? [{ epoch: p.epoch, loss: p.loss, valLoss: p.valLoss, valAccuracy: p.valAccuracy }] : [];
+  await write(trainingItem, { ...rest, status, history: p.summary?.history ?? [...kept, ...point], at: Date.now() });
 }
 
-type TeachPopupMessages = Extract<PopupToBackground, { type: 'popup/train' | 'popup/cancel-training' | 'popup/classes-changed' | 'popup/export' | 'popup/import' }>;
+type TeachPopupMessages = Extract<PopupToBackground, { type: 'popup/train' | 'popup/cancel-training' | 'popup/classes-changed' | 'popup/export' | 'popup/import' | 'popup/lr-find' | 'popup/pixel-linear' }>;
 
 export function teachPopupHandlers(host: ModelHost, rebuildMenus: () => Promise<void>): Handlers<TeachPopupMessages> {
   return {
-    'popup/train': (m) => startTraining(host, m.hidden),
+    'popup/train': (m) => startTraining(host, m.hidden, m.learningRate),
+    'popup/lr-find': async (m) => trackJob(m.jobId, async () => host.request('bg/lr-find', { jobId: m.jobId, hidden: m.hidden, ...(await modelFields()) })),
+    'popup/pixel-linear': async (m) => {
+      const { state, source } = m.tabId === undefined ? { state: null, source: null } : await resultState({ tabId: m.tabId });
+      if (m.task === 'apply' && !state) return fail('no-result', 'Classify an image first: the pixels-only model is tried on the current result.');
+      return trackJob(m.jobId, async () => host.request('bg/pixel-linear', { jobId: m.jobId, task: m.task, image: state ? { requestId: state.requestId, source } : null, ...(await modelFields(state?.result.modelId)) }));
+    },
     'popup/cancel-training': async () => {
       const training = await read(trainingItem);
       if (training?.status !== 'running') return fail('bad-request', 'No training is running.');

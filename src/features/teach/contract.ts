@@ -1,14 +1,25 @@
 // Teaching's messages, results and training rules, declared once (the trainer, the popup and the messages all
 // read them from here).
 import * as v from 'valibot';
-import { Count, Id, ImageSourceSchema, ModelFields, NoReply, Num, Text, reply } from '../../shared/protocol';
+import { Count, Id, ImageRefSchema, ImageSourceSchema, ModelFields, NoReply, Num, TabId, Text, reply } from '../../shared/protocol';
 
+/** Units of the hidden layer when the user asks for one. */
+export const HIDDEN_UNITS = 64;
 /** Units of the optional hidden layer (0 = a linear head). */
 const HiddenSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(512));
+
+const EpochSchema = v.object({ epoch: Count, loss: Num, valLoss: Num, valAccuracy: Num });
+export type EpochPoint = v.InferOutput<typeof EpochSchema>;
+const History = v.pipe(v.array(EpochSchema), v.maxLength(500));
+/** A learning rate for Adam (the LR finder suggests one). */
+const LearningRate = v.pipe(v.number(), v.minValue(1e-7), v.maxValue(10));
 
 const TrainSummarySchema = v.object({
   classNames: v.pipe(v.array(Text(60)), v.maxLength(200)), examples: Count, valAccuracy: Num,
   confusion: v.array(v.array(Num)), epochs: Count, ms: Num, embedMs: Num,
+  learningRate: v.optional(Num),
+  /** loss and validation figures per epoch, for the training curve */
+  history: v.optional(History),
 });
 export type TrainSummary = v.InferOutput<typeof TrainSummarySchema>;
 
@@ -22,6 +33,8 @@ export const TrainingStateSchema = v.object({
   epoch: v.optional(Num),
   loss: v.optional(Num),
   valAccuracy: v.optional(Num),
+  /** every epoch so far (the background appends each report), so a reopened popup draws the whole curve */
+  history: v.optional(History),
   summary: v.optional(TrainSummarySchema),
   error: v.optional(v.string()),
   at: Num,
@@ -38,7 +51,9 @@ export type TeachStatus = v.InferOutput<typeof TeachStatusSchema>;
 const ArchiveData = v.pipe(v.string(), v.maxLength(80 * 1024 * 1024), v.regex(/^[A-Za-z0-9+/=]*$/, 'base64 expected'));
 
 export const popupMessages = [
-  v.strictObject({ type: v.literal('popup/train'), hidden: HiddenSchema }),
+  v.strictObject({ type: v.literal('popup/train'), hidden: HiddenSchema, learningRate: v.optional(LearningRate) }),
+  v.strictObject({ type: v.literal('popup/lr-find'), jobId: Id, hidden: HiddenSchema }),
+  v.strictObject({ type: v.literal('popup/pixel-linear'), jobId: Id, task: v.picklist(['train', 'apply']), tabId: v.optional(TabId) }),
   v.strictObject({ type: v.literal('popup/cancel-training') }),
   v.strictObject({ type: v.literal('popup/classes-changed') }),
   v.strictObject({ type: v.literal('popup/export') }),
@@ -47,7 +62,9 @@ export const popupMessages = [
 
 export const hostMessages = [
   v.strictObject({ type: v.literal('bg/add-example'), target: v.literal('offscreen'), source: ImageSourceSchema, classId: Id, ...ModelFields }),
-  v.strictObject({ type: v.literal('bg/train'), target: v.literal('offscreen'), jobId: Id, hidden: HiddenSchema, ...ModelFields }),
+  v.strictObject({ type: v.literal('bg/train'), target: v.literal('offscreen'), jobId: Id, hidden: HiddenSchema, learningRate: v.optional(LearningRate), ...ModelFields }),
+  v.strictObject({ type: v.literal('bg/lr-find'), target: v.literal('offscreen'), jobId: Id, hidden: HiddenSchema, ...ModelFields }),
+  v.strictObject({ type: v.literal('bg/pixel-linear'), target: v.literal('offscreen'), jobId: Id, task: v.picklist(['train', 'apply']), image: v.nullable(ImageRefSchema), ...ModelFields }),
   v.strictObject({ type: v.literal('bg/export'), target: v.literal('offscreen'), modelId: Id }),
   v.strictObject({ type: v.literal('bg/import'), target: v.literal('offscreen'), modelId: Id, data: ArchiveData }),
 ] as const;
@@ -60,11 +77,24 @@ export const hostEvents = [
     progress: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
     epoch: v.optional(Num),
     loss: v.optional(Num),
+    valLoss: v.optional(Num),
     valAccuracy: v.optional(Num),
     summary: v.optional(TrainSummarySchema),
     error: v.optional(Text(500)),
   }),
 ] as const;
+
+export const LrFinderSchema = v.object({ rates: v.array(Num), losses: v.array(Num), smoothed: v.array(Num), suggested: Num, ms: Num });
+export type LrFinder = v.InferOutput<typeof LrFinderSchema>;
+/** The pixels-only linear model: a dense layer straight on downscaled pixels, for contrast with the head. */
+export const PixelLinearSchema = v.object({
+  classNames: v.array(v.string()), size: Count, valAccuracy: Num, headValAccuracy: v.nullable(Num), examples: Count,
+  /** weights [size·size·3][classes] (base64 Float32Array) and biases */
+  weights: v.string(), bias: v.array(Num), history: History, ms: Num,
+  /** for the current image: the pixels (size×size×3, 0–1), each class's score, and the winner's weight × pixel map */
+  applied: v.optional(v.object({ pixels: v.string(), scores: v.array(Num), probs: v.array(Num), top: Count, contributions: v.string(), sum: Num })),
+});
+export type PixelLinear = v.InferOutput<typeof PixelLinearSchema>;
 
 export const contentMessages = [
   v.strictObject({ type: v.literal('bg/ask-class-name'), target: v.literal('content'), anyFrame: v.boolean() }),
@@ -73,6 +103,10 @@ export const contentMessages = [
 const Imported = { classes: Count, examples: Count };
 export const replies = {
   'popup/train': reply({}),
+  'popup/lr-find': reply({ result: LrFinderSchema }),
+  'bg/lr-find': reply({ result: LrFinderSchema }),
+  'popup/pixel-linear': reply({ result: PixelLinearSchema }),
+  'bg/pixel-linear': reply({ result: PixelLinearSchema }),
   'popup/cancel-training': reply({}),
   'popup/classes-changed': reply({}),
   'popup/export': reply({ filename: v.string(), data: v.string() }),

@@ -14,13 +14,18 @@ interface TrainOptions {
   valFraction: number;
   learningRate: number;
   seed: number;
+  /** standardise the features inside the head (off for raw pixels: a dims×dims layer would be huge) */
+  standardise: boolean;
+  /** start the class weights at zero, as plain logistic regression does (so weight pictures show only what was learned) */
+  zeroInit: boolean;
   signal?: AbortSignal;
-  onEpoch?: (e: { epoch: number; loss: number; valLoss: number; valAccuracy: number }) => void;
+  onEpoch?: (e: Epoch) => void;
 }
-const DEFAULT_TRAIN: TrainOptions = { hidden: 0, maxEpochs: 80, patience: 8, valFraction: 0.25, learningRate: 0.01, seed: 1, signal: undefined, onEpoch: undefined };
+export interface Epoch { epoch: number; loss: number; valLoss: number; valAccuracy: number }
+export const DEFAULT_TRAIN: TrainOptions = { hidden: 0, maxEpochs: 80, patience: 8, valFraction: 0.25, learningRate: 0.01, seed: 1, standardise: true, zeroInit: false, signal: undefined, onEpoch: undefined };
 
 export interface Sample { group: number; label: number; x: Float32Array; original: boolean }
-interface TrainResult { head: tf.Sequential; valAccuracy: number; confusion: number[][]; epochs: number; trainSize: number; valSize: number }
+interface TrainResult { head: tf.Sequential; valAccuracy: number; confusion: number[][]; epochs: number; trainSize: number; valSize: number; history: Epoch[] }
 
 /** Not enough examples to train on (the training rules are in contract.ts). */
 export class TooLittleData extends RequestError {}
@@ -43,7 +48,7 @@ export function splitByExample(groups: { group: number; label: number }[], valFr
   return { train, val };
 }
 
-function shuffled(n: number, rand: () => number): number[] {
+export function shuffled(n: number, rand: () => number): number[] {
   const a = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [a[i], a[j]] = [a[j]!, a[i]!]; }
   return a;
@@ -60,30 +65,13 @@ export async function trainHead(samples: Sample[], numClasses: number, opts: Par
   const trainSet = samples.filter((s) => train.has(s.group));
   const valSet = samples.filter((s) => val.has(s.group) && s.original);
   const dims = samples[0]!.x.length;
-  const pack = (set: Sample[]) => tf.tidy(() => {
-    const x = tf.tensor2d(Float32Array.from(set.flatMap((s) => Array.from(s.x))), [set.length, dims]);
-    return [x, tf.oneHot(tf.tensor1d(set.map((s) => s.label), 'int32'), numClasses).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
-  });
-  const [xt, yt] = pack(trainSet);
-  const [xv, yv] = pack(valSet);
-  // Standardise features with the training set's statistics, built into the head so it applies at use time too.
-  // The variance floor matters: with a handful of examples some features barely vary, and dividing by a tiny
-  // spread would amplify them ~1000×, making the head brittle (and its gradients needlessly sharp).
-  const { mean, variance } = tf.moments(xt, 0);
-  const std = tf.tidy(() => tf.sqrt(tf.add(variance, 1e-2)));
-  const head = tf.sequential();
-  const standardise = tf.tidy(() => [tf.diag(tf.div(1, std)) as tf.Tensor2D, tf.neg(tf.div(mean, std))]);
-  head.add(tf.layers.dense({ inputShape: [dims], units: dims, useBias: true, trainable: false, name: 'standardise', weights: standardise }));
-  standardise.forEach((t) => t.dispose()); // the layer holds its own copies
-  if (o.hidden > 0) {
-    head.add(tf.layers.dense({ units: o.hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed }), name: 'hidden' }));
-    head.add(tf.layers.dropout({ rate: 0.2, seed: o.seed }));
-  }
-  head.add(tf.layers.dense({ units: numClasses, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed + 1 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }), name: 'classes' }));
+  const [xt, yt] = packSamples(trainSet, dims, numClasses);
+  const [xv, yv] = packSamples(valSet, dims, numClasses);
+  const head = buildHead(xt, numClasses, o);
   // An optimizer passed as an object is not owned (nor disposed) by the model: dispose it after training.
   const optimizer = tf.train.adam(o.learningRate);
   head.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  [mean, variance, std].forEach((t) => t.dispose());
+  const history: Epoch[] = [];
 
   const rand = seededRandom(o.seed + 17);
   let best = { valLoss: Infinity, epoch: 0, weights: [] as tf.Tensor[] };
@@ -99,7 +87,9 @@ export async function trainHead(samples: Sample[], numClasses: number, opts: Par
       const [vl, va] = head.evaluate(xv, yv, { batchSize: 64 }) as tf.Scalar[];
       const valLoss = (await vl!.data())[0]!, valAccuracy = (await va!.data())[0]!;
       vl!.dispose(); va!.dispose();
-      o.onEpoch?.({ epoch, loss: Number(h.history.loss?.[0] ?? NaN), valLoss, valAccuracy });
+      const e = { epoch, loss: Number(h.history.loss?.[0] ?? NaN), valLoss, valAccuracy };
+      history.push(e);
+      o.onEpoch?.(e);
       if (valLoss < best.valLoss - 1e-4) {
         best.weights.forEach((w) => w.dispose());
         best = { valLoss, epoch, weights: head.getWeights().map((w) => w.clone()) };
@@ -116,7 +106,7 @@ export async function trainHead(samples: Sample[], numClasses: number, opts: Par
     const confusion = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
     valSet.forEach((s, i) => { confusion[s.label]![predicted[i]!]! += 1; });
     const correct = valSet.filter((s, i) => s.label === predicted[i]).length;
-    return { head, valAccuracy: correct / Math.max(1, valSet.length), confusion, epochs: Math.min(epoch, o.maxEpochs), trainSize: trainSet.length, valSize: valSet.length };
+    return { head, valAccuracy: correct / Math.max(1, valSet.length), confusion, epochs: Math.min(epoch, o.maxEpochs), trainSize: trainSet.length, valSize: valSet.length, history };
   } catch (e) {
     head.dispose();
     throw e;
@@ -125,4 +115,38 @@ export async function trainHead(samples: Sample[], numClasses: number, opts: Par
     [xt, yt, xv, yv].forEach((t) => t.dispose());
     optimizer.dispose();
   }
+}
+
+/** Samples as a feature matrix and one-hot labels. Caller disposes. */
+export function packSamples(set: Sample[], dims: number, numClasses: number): [tf.Tensor2D, tf.Tensor2D] {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(Float32Array.from(set.flatMap((s) => Array.from(s.x))), [set.length, dims]);
+    return [x, tf.oneHot(tf.tensor1d(set.map((s) => s.label), 'int32'), numClasses).toFloat()] as [tf.Tensor2D, tf.Tensor2D];
+  });
+}
+
+/**
+ * The head, untrained: standardisation with the training set's statistics (built in, so it applies at use time
+ * too), an optional hidden layer, and a softmax over the classes. The variance floor matters: with a handful of
+ * examples some features barely vary, and dividing by a tiny spread would amplify them ~1000×.
+ */
+export function buildHead(xt: tf.Tensor2D, numClasses: number, o: Pick<TrainOptions, 'hidden' | 'seed' | 'standardise'> & { zeroInit?: boolean }): tf.Sequential {
+  const dims = xt.shape[1];
+  const head = tf.sequential();
+  if (o.standardise) {
+    const weights = tf.tidy(() => {
+      const { mean, variance } = tf.moments(xt, 0);
+      const std = tf.sqrt(tf.add(variance, 1e-2));
+      return [tf.diag(tf.div(1, std)) as tf.Tensor2D, tf.neg(tf.div(mean, std))];
+    });
+    head.add(tf.layers.dense({ inputShape: [dims], units: dims, useBias: true, trainable: false, name: 'standardise', weights }));
+    weights.forEach((t) => t.dispose()); // the layer holds its own copies
+  }
+  const first = o.standardise ? {} : { inputShape: [dims] };
+  if (o.hidden > 0) {
+    head.add(tf.layers.dense({ ...first, units: o.hidden, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: o.seed }), name: 'hidden' }));
+    head.add(tf.layers.dropout({ rate: 0.2, seed: o.seed }));
+  }
+  head.add(tf.layers.dense({ ...(o.hidden > 0 ? {} : first), units: numClasses, activation: 'softmax', kernelInitializer: o.zeroInit ? 'zeros' : tf.initializers.glorotUniform({ seed: o.seed + 1 }), kernelRegularizer: tf.regularizers.l2({ l2: 1e-3 }), name: 'classes' }));
+  return head;
 }

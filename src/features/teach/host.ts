@@ -10,9 +10,12 @@ import type { BackgroundToHost, Handlers, HostToBackground } from '../../shared/
 import type { ClassifyExtensions } from '../classify/host';
 import type { CustomHeads } from '../explain/host';
 import { CustomHeadAdapter } from './custom-adapter';
+import * as tf from '@tensorflow/tfjs';
 import { embeddingLayer, Teacher } from './teacher';
+import { lrRangeTest } from './lr-finder';
+import { applyPixelLinear, pixelVector, trainPixelLinear, type PixelModel } from './pixel-linear';
 
-type TeachMessages = Extract<BackgroundToHost, { type: 'bg/add-example' | 'bg/train' | 'bg/export' | 'bg/import' }>;
+type TeachMessages = Extract<BackgroundToHost, { type: 'bg/add-example' | 'bg/train' | 'bg/export' | 'bg/import' | 'bg/lr-find' | 'bg/pixel-linear' }>;
 type TrainEvent = Omit<Extract<HostToBackground, { type: 'offscreen/train-progress' }>, 'type'>;
 
 interface TeachHost {
@@ -27,6 +30,8 @@ interface TeachHost {
 
 export function teachHost(session: Session, jobs: JobRegistry, emitTrain: (p: TrainEvent) => void): TeachHost {
   const teacher = new Teacher();
+  /** the last pixels-only model (in memory: it is a demonstration, retrained in seconds) */
+  let pixel: PixelModel | null = null;
   session.onModelChange(() => teacher.forget());
 
   const handlers: Handlers<TeachMessages> = {
@@ -50,13 +55,40 @@ export function teachHost(session: Session, jobs: JobRegistry, emitTrain: (p: Tr
     'bg/train': async (req) => {
       const r = await session.serveJob(jobs.open(req.jobId, 0), async (job) => {
         const { model } = await session.prepare(req);
-        const summary = await teacher.train(model, { hidden: req.hidden, signal: job.signal, onProgress: (p) => emitTrain({ jobId: req.jobId, ...p }) });
+        const summary = await teacher.train(model, { hidden: req.hidden, ...(req.learningRate ? { learningRate: req.learningRate } : {}), signal: job.signal, onProgress: (p) => emitTrain({ jobId: req.jobId, ...p }) });
         emitTrain({ jobId: req.jobId, phase: 'done', progress: 1, summary });
         return { ok: true as const, summary };
       });
       if (!r.ok) emitTrain({ jobId: req.jobId, phase: r.error.code === 'cancelled' ? 'cancelled' : 'error', progress: 1, error: r.error.message });
       return r;
     },
+
+    /** A learning-rate range test on this backbone's samples (a fresh head each time; nothing is saved). */
+    'bg/lr-find': (req) => session.serveJob(jobs.open(req.jobId), async (job) => {
+      const t0 = performance.now();
+      const { model } = await session.prepare(req);
+      const { classes, samples } = await teacher.samples(model, { signal: job.signal, onProgress: (f) => job.progress(0.6 * f, 'Embedding your images…') });
+      const r = await lrRangeTest(samples, classes.length, { hidden: req.hidden, signal: job.signal, onProgress: (f) => job.progress(0.6 + 0.4 * f, 'Trying learning rates…') });
+      return { ok: true as const, result: { ...r, ms: Math.round(performance.now() - t0) } };
+    }),
+
+    /** The pixels-only linear model: trained on the examples' pixels, or applied to the classified image. */
+    'bg/pixel-linear': (req) => session.serveJob(jobs.open(req.jobId), async (job) => {
+      if (req.task === 'train' || !pixel) {
+        const h = await teacher.head(req.modelId).catch(() => null);
+        pixel?.head.dispose();
+        pixel = null;
+        pixel = await trainPixelLinear({ signal: job.signal, onProgress: (f) => job.progress(f, 'Training on pixels…'), headValAccuracy: h?.info.valAccuracy ?? null });
+      }
+      if (req.task === 'apply' && req.image) {
+        const { model } = await session.prepare(req);
+        const input = await session.inputFor(req.image, model);
+        const { scale, offset } = model.entry.preprocess;
+        const v = pixelVector(tf.tidy(() => tf.div(tf.sub(input, offset), scale).squeeze([0]) as tf.Tensor3D));
+        try { return { ok: true as const, result: { ...pixel.result, applied: await applyPixelLinear(pixel, v) } }; } finally { v.dispose(); }
+      }
+      return { ok: true as const, result: pixel.result };
+    }),
 
     'bg/export': (req) => session.serve(async () => ({ ok: true as const, data: bytesToBase64(await teacher.exportArchive(req.modelId)) })),
 

@@ -9,14 +9,14 @@ import { toModelInput } from '../../engine/preprocess';
 import type { Prediction } from '../classify/contract';
 import { addExample, getHead, listClasses, listExamples, putEmbeddings, putHead, replaceDataset, type HeadInfo } from '../../shared/db';
 import { packArchive, unpackArchive, ArchiveError, type HeadArtifacts } from './archive';
-import { trainHead, TooLittleData, type Sample } from './head';
+import { DEFAULT_TRAIN, trainHead, TooLittleData, type Sample } from './head';
 
 export { TooLittleData, ArchiveError };
 const headUrl = (modelId: string) => `indexeddb://netlens-head-${modelId}`;
 /** Augmented copies per example each training run (random crop, flip, colour jitter). */
 const AUGMENTS = 2;
 
-interface TrainProgress { phase: 'embedding' | 'training'; progress: number; epoch?: number; loss?: number; valAccuracy?: number }
+interface TrainProgress { phase: 'embedding' | 'training'; progress: number; epoch?: number; loss?: number; valLoss?: number; valAccuracy?: number }
 
 export class Teacher {
   private heads = new Map<string, { info: HeadInfo; model: tf.LayersModel } | null>();
@@ -40,8 +40,11 @@ export class Teacher {
     return addExample({ id: crypto.randomUUID(), classId, url, at: Date.now(), thumbnail: await thumbnail(bitmap), embeddings: { [model.entry.id]: embedding } });
   }
 
-  async train(model: NetLensModel, opts: { hidden: number; signal?: AbortSignal; onProgress?: (p: TrainProgress) => void }): Promise<TrainSummary> {
-    const t0 = performance.now();
+  /**
+   * The training samples of every class with examples: each example's embedding and those of its augmented
+   * copies (row 0 is the image itself; its embedding is kept per backbone, so switching models recomputes it once).
+   */
+  async samples(model: NetLensModel, opts: { signal?: AbortSignal; onProgress?: (f: number) => void } = {}) {
     const all = await listClasses();
     const ready = readiness(all);
     if (!ready.ok) throw new TooLittleData(ready.message);
@@ -60,17 +63,22 @@ export class Teacher {
       const rows = await emb.array();
       batch.dispose(); emb.dispose();
       const label = labelOf.get(ex.classId)!;
-      // Row 0 is the image itself: its embedding is kept per backbone, so switching models recomputes it once.
       if (!ex.embeddings[model.entry.id]) updates.push({ id: ex.id, modelId: model.entry.id, embedding: Float32Array.from(rows[0]!) });
       rows.forEach((r, k) => samples.push({ group: i, label, x: Float32Array.from(r), original: k === 0 }));
-      opts.onProgress?.({ phase: 'embedding', progress: (i + 1) / examples.length });
+      opts.onProgress?.((i + 1) / examples.length);
       await new Promise((r) => setTimeout(r, 0));
     }
     if (updates.length) await putEmbeddings(updates);
+    return { classes, examples, samples };
+  }
+
+  async train(model: NetLensModel, opts: { hidden: number; learningRate?: number; signal?: AbortSignal; onProgress?: (p: TrainProgress) => void }): Promise<TrainSummary> {
+    const t0 = performance.now();
+    const { classes, examples, samples } = await this.samples(model, { signal: opts.signal, onProgress: (f) => opts.onProgress?.({ phase: 'embedding', progress: f }) });
     const embedMs = performance.now() - t0;
     const r = await trainHead(samples, classes.length, {
-      hidden: opts.hidden, signal: opts.signal,
-      onEpoch: (e) => opts.onProgress?.({ phase: 'training', progress: Math.min(1, e.epoch / 80), epoch: e.epoch, loss: e.loss, valAccuracy: e.valAccuracy }),
+      hidden: opts.hidden, signal: opts.signal, ...(opts.learningRate ? { learningRate: opts.learningRate } : {}),
+      onEpoch: (e) => opts.onProgress?.({ phase: 'training', progress: Math.min(1, e.epoch / 80), epoch: e.epoch, loss: e.loss, valLoss: e.valLoss, valAccuracy: e.valAccuracy }),
     });
     const info: HeadInfo = {
       modelId: model.entry.id, classIds: classes.map((c) => c.id), classNames: classes.map((c) => c.name), embeddingLayer: model.entry.layers.gradCam!,
@@ -80,7 +88,7 @@ export class Teacher {
     await putHead(info);
     this.heads.get(model.entry.id)?.model.dispose();
     this.heads.set(model.entry.id, { info, model: r.head });
-    return { classNames: info.classNames, examples: info.examples, valAccuracy: r.valAccuracy, confusion: r.confusion, epochs: r.epochs, ms: Math.round(performance.now() - t0), embedMs: Math.round(embedMs) };
+    return { classNames: info.classNames, examples: info.examples, valAccuracy: r.valAccuracy, confusion: r.confusion, epochs: r.epochs, ms: Math.round(performance.now() - t0), embedMs: Math.round(embedMs), learningRate: opts.learningRate ?? DEFAULT_TRAIN.learningRate, history: r.history };
   }
 
   /** Everything taught on this backbone, as one zip file. */

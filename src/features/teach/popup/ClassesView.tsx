@@ -1,3 +1,4 @@
+import { LrFinderPanel, PixelLinearPanel, TrainCurve } from './TrainExtras';
 import { download } from '../../../ui/overlay';
 // The "My classes" tab: the user's classes with their examples (rename, delete, remove an example, create),
 // training with live progress, the last result with its confusion matrix, and the classification mode.
@@ -206,7 +207,7 @@ function Training({ vm, mode, onMode }: { vm: ClassesVm; mode: Mode; onMode: (m:
     <section class="nl-train" aria-labelledby="nl-train-h">
       <h2 id="nl-train-h">Train</h2>
       <div class="nl-train-row">
-        <button type="button" class="nl-primary" data-testid="train-button" disabled={!vm.canTrain.value} aria-describedby="nl-train-why" onClick={() => void vm.train()}>
+        <button type="button" class="nl-primary" data-testid="train-button" disabled={!vm.canTrain.value} aria-describedby="nl-train-why" onClick={() => void vm.train(vm.extras.learningRate.value ?? undefined)}>
           {running || vm.starting.value ? 'Training…' : head ? 'Train again' : 'Train'}
         </button>
         <label class="nl-check" title="A hidden layer can learn subtler differences but needs more examples.">
@@ -246,6 +247,7 @@ function Training({ vm, mode, onMode }: { vm: ClassesVm; mode: Mode; onMode: (m:
           <Confusion s={t.summary} />
         </div>
       )}
+      {(t?.status === 'running' || t?.status === 'done') && (t.history?.length ?? 0) > 0 && <TrainCurve history={t.history!} />}
       {head && !(t?.status === 'done' && t.summary) && t?.status !== 'running' && (
         <p class="muted small" data-testid="head-info">
           Last trained {new Date(head.trainedAt).toLocaleString()} on {plural(head.examples, 'example')} ({head.classNames.map((n) => `“${n}”`).join(', ')}): {pct(head.valAccuracy)} validation accuracy.
@@ -255,6 +257,10 @@ function Training({ vm, mode, onMode }: { vm: ClassesVm; mode: Mode; onMode: (m:
       <div class="nl-mode-row">
         <ModePicker mode={mode} onChange={onMode} />
         <span class="muted small">{mode === 'imagenet' ? 'Your classes are not used.' : mode === 'custom' ? 'Only your classes.' : 'ImageNet and your classes.'}</span>
+      </div>
+      <div class="nl-extras">
+        <LrFinderPanel vm={vm.extras} disabled={!vm.readiness.value.ok || vm.running.value} />
+        <PixelLinearPanel vm={vm.extras} disabled={!vm.readiness.value.ok} />
       </div>
     </section>
   );

@@ -3,11 +3,11 @@
 // and by 'popup/classes-changed', so the background rebuilds its "Add to NetLens class ▸" menus. Training runs
 // in the model host; its state lives in storage.session, so a popup closed and reopened mid-run reattaches.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
-import { readiness, type Readiness } from '../contract';
+import { HIDDEN_UNITS, readiness, type Readiness } from '../contract';
+import { createExtrasVm } from './extras-vm';
 import type { ClassSummary, ExampleThumb, HeadInfo, PopupConnector, TeachStatus, TrainingState } from '../../../popup/connector';
 
-/** Units of the optional hidden layer. */
-export const HIDDEN_UNITS = 64;
+export { HIDDEN_UNITS } from '../contract';
 /** A run without news for this long is taken as dead (the background lets a new one start then). */
 export const STALE_MS = 60_000;
 /** How long the last "Added to …" message stays up. */
@@ -21,6 +21,8 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 interface ClassesVmOptions {
   /** the backbone whose trained head is described */
   modelId: () => string;
+  /** the tab whose result the pixels-only model is tried on */
+  tabId?: () => number | null;
   now?: () => number;
 }
 
@@ -43,6 +45,7 @@ export function createClassesVm(c: PopupConnector, opts: ClassesVmOptions) {
   let timer: ReturnType<typeof setInterval> | null = null;
 
   const ready = computed<Readiness>(() => readiness(classes.value ?? []));
+  const extras = createExtrasVm(c, { tabId: opts.tabId ?? (() => null), hidden: () => hidden.value });
   const stale = computed(() => training.value?.status === 'running' && clock.value - training.value.at > STALE_MS);
   const running = computed(() => training.value?.status === 'running' && !stale.value);
   const canTrain = computed(() => ready.value.ok && !running.value && !starting.value);
@@ -120,6 +123,7 @@ export function createClassesVm(c: PopupConnector, opts: ClassesVmOptions) {
     /** the class whose deletion waits for a confirmation */
     confirming: confirming as ReadonlySignal<string | null>,
     readiness: ready,
+    extras,
     training: training as ReadonlySignal<TrainingState | null>,
     /** training is running (and still reporting) */
     running,
@@ -148,6 +152,7 @@ export function createClassesVm(c: PopupConnector, opts: ClassesVmOptions) {
     stop() {
       unwatch.forEach((u) => u());
       unwatch = [];
+      extras.stop();
       stopTimer();
       generation++;
     },
@@ -189,12 +194,13 @@ export function createClassesVm(c: PopupConnector, opts: ClassesVmOptions) {
     },
 
     setHidden(on: boolean) { hidden.value = on; },
-    async train(): Promise<void> {
+    async train(learningRate?: number): Promise<void> {
       if (!canTrain.value) return;
       starting.value = true;
       trainError.value = null;
       try {
-        const r = await c.train(hidden.value ? HIDDEN_UNITS : 0);
+        const units = hidden.value ? HIDDEN_UNITS : 0;
+        const r = await (learningRate === undefined ? c.train(units) : c.train(units, learningRate));
         if (!r || !r.ok) trainError.value = r ? r.error.message : 'The extension gave an empty answer.';
         else {
           const t = await c.trainingState().catch(() => null);
