@@ -105,7 +105,22 @@ async function teachBench(gallery) {
     const t20 = await train();
     await addN(10, 50);
     const t100 = await train();
+    // Training you can see, on the same 100 examples: the LR finder (embedding + range test) and the pixels-only model.
+    const job = async (msg) => {
+      const popup = await h.context.newPage();
+      await popup.goto(`chrome-extension://${h.extId}/src/popup/index.html`);
+      const t0 = performance.now();
+      const r = await popup.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+      const ms = performance.now() - t0;
+      await popup.close();
+      if (!r?.ok) throw new Error(JSON.stringify(r).slice(0, 300));
+      return { ms, result: r.result };
+    };
+    const lr = await job({ type: 'popup/lr-find', jobId: 'bench-lr', hidden: 0 });
+    const px = await job({ type: 'popup/pixel-linear', jobId: 'bench-px', task: 'train' });
     return {
+      lrFinder: { ms: Math.round(lr.ms), steps: lr.result.rates.length, suggested: lr.result.suggested },
+      pixelLinear: { ms: Math.round(px.ms), valAccuracy: px.result.valAccuracy, headValAccuracy: px.result.headValAccuracy, epochs: px.result.history.length },
       addExampleMs: { median: round(median(latencies), 0), n: latencies.length },
       train20: { ms: Math.round(t20.summary?.ms ?? t20.wallMs), embedMs: t20.summary?.embedMs, valAccuracy: t20.summary?.valAccuracy, epochs: t20.summary?.epochs },
       train100: { ms: Math.round(t100.summary?.ms ?? t100.wallMs), embedMs: t100.summary?.embedMs, valAccuracy: t100.summary?.valAccuracy, epochs: t100.summary?.epochs },
@@ -263,10 +278,14 @@ async function main() {
       const vis = async (layer, pre) => { const t = performance.now(); await layers.visualiseChannel(a, a.split(pre).features, 3, { steps: 100 }, a.split(layer).features); return performance.now() - t; };
       const visEarly = await vis('conv_pw_4_relu', 'conv_pw_4_bn');
       const visLate = await vis('conv_pw_11_relu', 'conv_pw_11_bn');
+      // a class's picture: its pre-softmax score as the objective, the same optimiser
+      const t = performance.now();
+      await layers.visualiseChannel(a, (y) => a.logits(y).reshape([1, 1, 1, -1]), 281, { steps: 100 });
+      const classVis = performance.now() - t;
       x.dispose();
       return { forwardMs: Math.round(fwd * 10) / 10, defaults, defaultMs: Math.round(tDef), defaultBytes: defBytes, defaultVsForward: Math.round(tDef / fwd * 10) / 10,
         allLayers: all.length, allMs: Math.round(tAll), allBytes, allVsForward: Math.round(tAll / fwd * 10) / 10,
-        featureVisPer100Steps: { early: Math.round(visEarly), late: Math.round(visLate) } };
+        featureVisPer100Steps: { early: Math.round(visEarly), late: Math.round(visLate) }, classVisPer100Steps: Math.round(classVis) };
     })()`);
     await off.detach();
     log('lens: page opened → first stage; every stage\'s numbers; animation fps');
@@ -305,6 +324,8 @@ async function main() {
       `| add an example: menu click → stored (median of ${t.addExampleMs.n}) | ${t.addExampleMs.median} ms |`,
       `| train on 20 examples (embeddings incl. 2 augmentations each + head) | ${t.train20.ms} ms (${t.train20.embedMs} ms embedding), ${t.train20.epochs} epochs, validation accuracy ${(t.train20.valAccuracy * 100).toFixed(0)} % |`,
       `| train on 100 examples | ${t.train100.ms} ms (${t.train100.embedMs} ms embedding), ${t.train100.epochs} epochs, validation accuracy ${(t.train100.valAccuracy * 100).toFixed(0)} % |`);
+    if (t.lrFinder) lines.push(`| LR finder on 100 examples (embedding + ${t.lrFinder.steps}-step range test) | ${t.lrFinder.ms} ms, suggests ${t.lrFinder.suggested.toPrecision(2)} |`);
+    if (t.pixelLinear) lines.push(`| pixels-only linear model on 100 examples (32×32×3) | ${t.pixelLinear.ms} ms, ${t.pixelLinear.epochs} epochs, validation accuracy ${(t.pixelLinear.valAccuracy * 100).toFixed(0)} % (head ${t.pixelLinear.headValAccuracy === null ? '—' : (t.pixelLinear.headValAccuracy * 100).toFixed(0) + ' %'}) |`);
   }
   if (results.layers) {
     const l = results.layers;
@@ -313,7 +334,8 @@ async function main() {
       `| activations of all ${l.allLayers} layers, one pass, packed | ${l.allMs} ms | ${l.allVsForward}× forward |`,
       `| bytes sent to the popup for the default layers | ${(l.defaultBytes / 1024).toFixed(0)} kB | — |`,
       `| bytes for all layers | ${(l.allBytes / 1048576).toFixed(1)} MB | — |`,
-      `| feature visualisation, 100 steps (conv_pw_4 / conv_pw_11) | ${l.featureVisPer100Steps.early} / ${l.featureVisPer100Steps.late} ms | — |`);
+      `| feature visualisation, 100 steps (conv_pw_4 / conv_pw_11) | ${l.featureVisPer100Steps.early} / ${l.featureVisPer100Steps.late} ms | — |`,
+      ...(l.classVisPer100Steps ? [`| class visualisation (tabby cat's score), 100 steps | ${l.classVisPer100Steps} ms | ${(l.classVisPer100Steps / l.forwardMs / 100).toFixed(1)}× forward per step |`] : []));
   }
   if (results.explain) {
     const e = results.explain;
