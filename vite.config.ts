@@ -16,9 +16,17 @@ function copyModels(): Plugin {
       const src = path.resolve('models/installed');
       if (!fs.existsSync(src)) throw new Error('models/installed is missing: run `npm run models` first');
       fs.cpSync(src, path.join(outDir, 'models'), { recursive: true });
+      // The welcome page's sample photos, with their licence note (from ../shared/images, as the tests use them).
+      const photos = path.resolve(process.env.NETLENS_IMAGES_DIR ?? '../shared/images');
+      const out = path.join(outDir, 'welcome-photos');
+      fs.mkdirSync(out, { recursive: true });
+      for (const f of WELCOME_PHOTOS) if (fs.existsSync(path.join(photos, f))) fs.copyFileSync(path.join(photos, f), path.join(out, f));
     },
   };
 }
+
+/** Photos shown on the first-run page (small ones), and the note that carries their licence. */
+const WELCOME_PHOTOS = ['dog.jpg', 'eagle.jpg', 'horses.jpg', 'README.md'];
 
 // `vite build --mode test` makes the test build (dist-test/): the same code plus src/offscreen/test-hooks.ts,
 // which the E2E tests and the benchmark reach through the DevTools protocol. The production build is dist/.
@@ -30,7 +38,7 @@ export default defineConfig(({ mode }) => ({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
-    rollupOptions: { input: { offscreen: 'src/offscreen/offscreen.html', lens: 'src/lens/index.html' } },
+    rollupOptions: { input: { offscreen: 'src/offscreen/offscreen.html', lens: 'src/lens/index.html', welcome: 'src/welcome/index.html' } },
   },
   test: {
     // One test file at a time: the browser tests time real work, and on 2 cores a wasm-heavy unit file running

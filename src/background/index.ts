@@ -18,7 +18,11 @@ assertContext('service-worker');
 const host = offscreenHost;
 void markOrphansInterrupted();
 
-browser.runtime.onInstalled.addListener(() => { void rebuildMenus(); });
+browser.runtime.onInstalled.addListener((details) => {
+  void rebuildMenus();
+  // A first install (not an update) opens the welcome page.
+  if (details.reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('src/welcome/index.html') });
+});
 browser.runtime.onStartup.addListener(() => { void rebuildMenus(); });
 
 browser.contextMenus.onClicked.addListener((info, tab) => {

@@ -13,7 +13,7 @@ export function registerFeatures({ session, jobs, post }: ModelHostRuntime, serv
   return {
     ...classifyHandlers(session, {
       custom: teach.classify,
-      afterAnswer: seen ? (req, model, record) => rememberSeen(session, seen, req.requestId, model, req.layers ?? [], record) : undefined,
+      afterAnswer: seen ? (req, model, record) => rememberSeen(session, seen, req.requestId, model, req.layers ?? [], record, req.seenCap) : undefined,
     }),
     ...explainHandlers(session, jobs, teach.customHeads),
     ...layersHandlers(session, jobs, services, { heads: teach.customHeads, names: teach.customNames }),

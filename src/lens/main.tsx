@@ -2,6 +2,8 @@
 import { render } from 'preact';
 import { assertContext } from '../shared/context';
 import { extensionConnector, scopedToResult } from '../popup/connector';
+import { loadSettings } from '../shared/settings';
+import { applyTheme } from '../ui/theme';
 import { createViewModel } from '../popup/viewmodel';
 import { LensApp } from '../features/lens/popup/LensApp';
 import { createLensVm } from '../features/lens/popup/lens-vm';
@@ -11,6 +13,7 @@ import '../popup/popup.css';
 import '../features/lens/popup/lens.css';
 
 assertContext('lens');
+void loadSettings().then((s) => applyTheme(s.theme));
 const params = new URLSearchParams(location.search);
 const requestId = params.get('result') ?? '';
 const connector = scopedToResult(extensionConnector, requestId);

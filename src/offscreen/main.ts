@@ -27,7 +27,7 @@ const handlers = registerFeatures(host, {
     get: async (key) => (await netlensDb()).get('featureVis', key),
     put: async (key, v) => { await (await netlensDb()).put('featureVis', v, key); },
   },
-  seen: { add: addSeen },
+  seen: { add: (entry, cap) => addSeen(entry, cap) },
   encodePng: async (pixels, width, height) => {
     const c = new OffscreenCanvas(width, height);
     c.getContext('2d')!.putImageData(new ImageData(pixels as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);

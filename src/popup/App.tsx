@@ -11,7 +11,7 @@ function Header({ vm }: { vm: ViewModel }) {
   const s = vm.settings.value;
   return (
     <header class="bar">
-      <div class="brand"><img src="/icons/icon-32.png" alt="" width={20} height={20} /> NetLens</div>
+      <h1 class="brand"><img src="/icons/icon-32.png" alt="" width={20} height={20} /> NetLens</h1>
       <label class="picker">
         <span class="sr">Model</span>
         <select data-testid="model-picker" value={s.modelId} onChange={(e) => vm.chooseModel((e.target as HTMLSelectElement).value)}>
@@ -39,6 +39,7 @@ function Settings({ vm }: { vm: ViewModel }) {
       {model && (
         <p class="muted small">{model.description} {model.params.toLocaleString()} parameters{model.top1ImageNet ? `, ${(model.top1ImageNet * 100).toFixed(1)}% top-1 on ImageNet` : ''}.</p>
       )}
+      <p><button type="button" class="link" data-testid="open-options" onClick={() => void chrome.runtime.openOptionsPage()}>All options…</button></p>
     </details>
   );
 }

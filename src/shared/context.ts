@@ -1,6 +1,6 @@
 // Each entry point asserts where it runs, so a file bundled into the wrong context fails loudly at start-up
 // instead of half-working (e.g. TF.js accidentally pulled into the service worker).
-type ExtensionContext = 'service-worker' | 'offscreen' | 'popup' | 'lens' | 'content';
+type ExtensionContext = 'service-worker' | 'offscreen' | 'popup' | 'lens' | 'options' | 'welcome' | 'content';
 
 function detectContext(): ExtensionContext | 'unknown' {
   const g = globalThis as Record<string, unknown>;
@@ -10,6 +10,8 @@ function detectContext(): ExtensionContext | 'unknown' {
   if (location.pathname.includes('/offscreen/')) return 'offscreen';
   if (location.pathname.includes('/popup/')) return 'popup';
   if (location.pathname.includes('/lens/')) return 'lens';
+  if (location.pathname.includes('/options/')) return 'options';
+  if (location.pathname.includes('/welcome/')) return 'welcome';
   return 'unknown';
 }
 

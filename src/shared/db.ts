@@ -27,6 +27,9 @@ let db: Promise<IDBPDatabase<NetLensDB>> | null = null;
 
 export function netlensDb(): Promise<IDBPDatabase<NetLensDB>> {
   db ??= openDB<NetLensDB>('netlens', 3, {
+    // Another page wants to delete or upgrade the database ("delete all NetLens data"): let it, and reopen later.
+    blocking() { const open = db; db = null; void open?.then((d) => d.close()); },
+    terminated() { db = null; },
     upgrade(d, old) {
       if (old < 1) d.createObjectStore('featureVis');
       if (old < 2) d.createObjectStore('seen', { keyPath: 'id' }).createIndex('at', 'at');
@@ -41,16 +44,17 @@ export function netlensDb(): Promise<IDBPDatabase<NetLensDB>> {
 }
 
 /** Images remembered with their channel means; the oldest go first past this many. */
-const SEEN_CAP = 300;
+/** Images remembered by default (the options page sets another cap). */
+export const SEEN_CAP = 300;
 
-export async function addSeen(entry: SeenImage): Promise<void> {
+export async function addSeen(entry: SeenImage, cap = SEEN_CAP): Promise<void> {
   const d = await netlensDb();
   await d.put('seen', entry);
   const n = await d.count('seen');
-  if (n <= SEEN_CAP) return;
+  if (n <= cap) return;
   const tx = d.transaction('seen', 'readwrite');
   let cursor = await tx.store.index('at').openCursor();
-  for (let i = 0; cursor && i < n - SEEN_CAP; i++) { await cursor.delete(); cursor = await cursor.continue(); }
+  for (let i = 0; cursor && i < n - cap; i++) { await cursor.delete(); cursor = await cursor.continue(); }
   await tx.done;
 }
 
@@ -66,6 +70,34 @@ export async function topSeen(modelId: string, layer: string, channel: number, n
 
 export async function seenCount(): Promise<number> { return (await netlensDb()).count('seen'); }
 export async function clearSeen(): Promise<void> { await (await netlensDb()).clear('seen'); }
+export async function clearVisCache(): Promise<void> { await (await netlensDb()).clear('featureVis'); }
+
+/** What NetLens keeps in IndexedDB, store by store: how many records and roughly how many bytes. */
+export async function storeUsage(): Promise<{ store: string; records: number; bytes: number }[]> {
+  const d = await netlensDb();
+  const size = (v: unknown): number => {
+    if (v instanceof Float32Array || v instanceof Uint8Array || v instanceof ArrayBuffer) return v.byteLength;
+    if (typeof v === 'string') return v.length;
+    if (Array.isArray(v)) return v.reduce((s: number, x) => s + size(x), 0);
+    if (v && typeof v === 'object') return Object.values(v).reduce((s: number, x) => s + size(x), 0);
+    return 8;
+  };
+  const stores = ['classes', 'examples', 'heads', 'featureVis', 'seen'] as const;
+  return Promise.all(stores.map(async (store) => {
+    const all: unknown[] = await d.getAll(store);
+    return { store, records: all.length, bytes: all.reduce((s: number, v) => s + size(v), 0) };
+  }));
+}
+
+/** Deletes every database of the extension's origin (NetLens's and TF.js's saved heads): nothing is left. */
+export async function deleteAllDatabases(): Promise<void> {
+  if (db) { (await db).close(); db = null; }
+  const names = (await indexedDB.databases()).map((x) => x.name).filter((n): n is string => Boolean(n));
+  await Promise.all(names.map((name) => new Promise<void>((resolve, reject) => {
+    const r = indexedDB.deleteDatabase(name);
+    r.onsuccess = () => resolve(); r.onerror = () => reject(r.error); r.onblocked = () => resolve();
+  })));
+}
 
 // ---- the user's classes and examples. Every change is one IndexedDB transaction: a crash mid-write leaves the
 // dataset as it was before the change, never half-changed.

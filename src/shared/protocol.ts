@@ -15,7 +15,9 @@ export const Num = v.number();
 export const Text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 // A data: URL of a downscaled capture is a few MB at most; anything bigger is refused before parsing.
 const MAX_URL_CHARS = 48 * 1024 * 1024;
-const ImageUrl = v.pipe(v.string(), v.maxLength(MAX_URL_CHARS), v.regex(/^(https?:|data:)/i, 'image URL must be http(s) or data:'));
+// The extension's own files (the welcome page's photos) are a source too, but no other extension's.
+const ownOrigin = (): string | null => (globalThis as { chrome?: { runtime?: { getURL?(p: string): string } } }).chrome?.runtime?.getURL?.('') ?? null;
+const ImageUrl = v.pipe(v.string(), v.maxLength(MAX_URL_CHARS), v.check((u) => /^(https?:|data:)/i.test(u) || (ownOrigin() !== null && u.startsWith(ownOrigin()!)), 'image URL must be http(s), data: or one of NetLens\'s own files'));
 
 export const SOURCE_KINDS = ['img', 'srcset', 'picture', 'css-background', 'canvas', 'blob', 'data-url', 'menu'] as const;
 export const ImageSourceSchema = v.strictObject({ url: ImageUrl, kind: v.picklist(SOURCE_KINDS) });

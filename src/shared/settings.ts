@@ -8,13 +8,20 @@ import { ExplainParamsSchema } from '../features/explain/contract';
 import { METHOD_INFO } from '../features/explain/catalog';
 import { ModeSchema } from '../features/classify/contract';
 
+export const THEMES = ['system', 'light', 'dark'] as const;
+const ThemeSchema = v.picklist(THEMES);
+/** How many classified images are remembered with their channel means (for "images that excite a channel"). */
+const SeenCapSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000));
+
 const SettingsSchema = v.object({
   modelId: v.string(),
   backend: BackendPrefSchema,
   mode: ModeSchema,
+  theme: ThemeSchema,
+  seenCap: SeenCapSchema,
 });
 export type Settings = v.InferOutput<typeof SettingsSchema>;
-export const DEFAULT_SETTINGS: Settings = { modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet' };
+export const DEFAULT_SETTINGS: Settings = { modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300 };
 
 const record = (raw: unknown) => (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
 
@@ -25,6 +32,9 @@ export function sanitizeSettings(raw: unknown): Settings {
     modelId: model && model.task === 'classifier' ? model.id : DEFAULT_SETTINGS.modelId,
     backend: parse(BackendPrefSchema, r.backend) ?? DEFAULT_SETTINGS.backend,
     mode: parse(ModeSchema, r.mode) ?? DEFAULT_SETTINGS.mode,
+    // added after 0.1.0: a 0.1.0 profile has neither, and gets the defaults
+    theme: parse(ThemeSchema, r.theme) ?? DEFAULT_SETTINGS.theme,
+    seenCap: parse(SeenCapSchema, r.seenCap) ?? DEFAULT_SETTINGS.seenCap,
   };
 }
 

@@ -167,6 +167,15 @@ describe('the Lens', () => {
       if (violations.length) console.log(`lens: axe at stage ${i}: ${JSON.stringify(violations)}`);
       expect(violations, `stage ${i}`).toEqual([]);
     }
+    await lens.emulateMedia({ colorScheme: 'dark' }); // and the dark theme
+    for (const i of [0, 1, 28, 30]) {
+      await lens.getByTestId('stage-link').nth(i).click();
+      await ready(lens, i);
+      const violations = await axe(lens);
+      if (violations.length) console.log(`lens: axe (dark) at stage ${i}: ${JSON.stringify(violations)}`);
+      expect(violations, `stage ${i}, dark`).toEqual([]);
+    }
+    await lens.emulateMedia({ colorScheme: 'light' });
   }, 180_000);
 
   test('the “Look inside with NetLens” menu item classifies and opens the Lens on that result', async () => {

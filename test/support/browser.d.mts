@@ -13,7 +13,7 @@ export interface Harness {
   userDataDir: string;
   close(opts?: { keepProfile?: boolean }): Promise<void>;
 }
-export function launch(opts?: { extraArgs?: string[]; userDataDir?: string; extDir?: string }): Promise<Harness>;
+export function launch(opts?: { extraArgs?: string[]; userDataDir?: string; extDir?: string; keepWelcome?: boolean }): Promise<Harness>;
 export function openGalleryPage(h: Harness, gallery: { origin: string }): Promise<Page>;
 export function tabIdOf(h: Harness, page: Page): Promise<number>;
 

@@ -24,6 +24,13 @@ export async function launch(opts = {}) {
     headless: true,
     args: [...BASE_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...(opts.extraArgs ?? [])],
   });
+  // A fresh profile is a first install: NetLens opens its welcome page. Tests about other things close it,
+  // so their tab lists and 'page' events stay theirs.
+  if (!opts.keepWelcome) {
+    const closeWelcome = (p) => p.waitForLoadState('domcontentloaded').then(() => { if (p.url().includes('/src/welcome/')) return p.close(); }).catch(() => undefined);
+    context.pages().forEach(closeWelcome);
+    context.on('page', closeWelcome);
+  }
   let [sw] = context.serviceWorkers();
   sw ??= await context.waitForEvent('serviceworker', { timeout: 15_000 });
   const extId = new URL(sw.url()).host;

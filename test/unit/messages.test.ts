@@ -233,12 +233,14 @@ describe('sanitizeSettings', () => {
   const backbone = catalog.models.find((m) => m.task === 'backbone')!;
 
   it('defaults are a real classifier and auto', () => {
-    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet' });
+    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300 });
     expect(catalog.models.find((m) => m.id === DEFAULT_SETTINGS.modelId)?.task).toBe('classifier');
   });
 
   it('keeps valid settings', () => {
-    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'imagenet' });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'imagenet', theme: 'system', seenCap: 300 });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm', theme: 'dark', seenCap: 12 })).toMatchObject({ theme: 'dark', seenCap: 12 });
+    expect(sanitizeSettings({ modelId: classifier.id, theme: 'neon', seenCap: -3 })).toMatchObject({ theme: 'system', seenCap: 300 });
   });
 
   it.each([undefined, null, 'mobilenet', 7, [], {}, { modelId: 5, backend: 'quantum' }])('garbage %j → defaults', (raw) => {
@@ -246,20 +248,20 @@ describe('sanitizeSettings', () => {
   });
 
   it('the classification mode is kept when valid', () => {
-    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm', mode: 'both' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'both' });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm', mode: 'both' })).toMatchObject({ modelId: classifier.id, backend: 'wasm', mode: 'both' });
     expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm', mode: 'dogs' }).mode).toBe('imagenet');
   });
 
   it('one bad field does not reset the other', () => {
-    expect(sanitizeSettings({ modelId: classifier.id, backend: 'quantum' })).toEqual({ modelId: classifier.id, backend: 'auto', mode: 'imagenet' });
-    expect(sanitizeSettings({ modelId: classifier.id })).toEqual({ modelId: classifier.id, backend: 'auto', mode: 'imagenet' });
-    expect(sanitizeSettings({ modelId: 5, backend: 'cpu' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu', mode: 'imagenet' });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'quantum' })).toMatchObject({ modelId: classifier.id, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300 });
+    expect(sanitizeSettings({ modelId: classifier.id })).toMatchObject({ modelId: classifier.id, backend: 'auto', mode: 'imagenet' });
+    expect(sanitizeSettings({ modelId: 5, backend: 'cpu' })).toMatchObject({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu', mode: 'imagenet' });
   });
 
   it('unknown or backbone model id → default model, backend kept', () => {
-    expect(sanitizeSettings({ modelId: 'no-such-model', backend: 'cpu' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu', mode: 'imagenet' });
+    expect(sanitizeSettings({ modelId: 'no-such-model', backend: 'cpu' })).toMatchObject({ modelId: DEFAULT_SETTINGS.modelId, backend: 'cpu', mode: 'imagenet' });
     expect(backbone.id).toBe('mobilenet-v2-1.0-224-notop');
-    expect(sanitizeSettings({ modelId: backbone.id, backend: 'webgl' })).toEqual({ modelId: DEFAULT_SETTINGS.modelId, backend: 'webgl', mode: 'imagenet' });
+    expect(sanitizeSettings({ modelId: backbone.id, backend: 'webgl' })).toMatchObject({ modelId: DEFAULT_SETTINGS.modelId, backend: 'webgl', mode: 'imagenet' });
   });
 
   it('returns a fresh object, not the shared defaults', () => {

@@ -36,6 +36,8 @@ async function resolveSource(tabId: number, click: MenuClick): Promise<Replies['
   }
   const src = click.srcUrl;
   if (src && /^(https?:|data:)/i.test(src)) return { ok: true, source: { url: src, kind: 'menu' } };
+  // Content scripts do not run in the extension's own pages (the welcome page): its photos come by their URL.
+  if (src && src.startsWith(browser.runtime.getURL(''))) return { ok: true, source: { url: src, kind: 'menu' } };
   if (src?.startsWith('blob:')) return fail('no-image', 'This image is a blob: URL that only the page can read, and NetLens cannot reach into this page. Try saving the image first.');
   return fail('no-image', 'NetLens found no image where you right-clicked. Right-click a picture (a photo, a canvas or a CSS background) and choose “Classify with NetLens”.');
 }
@@ -65,7 +67,7 @@ async function runClassification(host: ModelHost, tabId: number, requestId: stri
   await keepSource(tabId, source);
   const [settings, fields] = await Promise.all([loadSettings(), modelFields()]);
   const layers = await toggledLayers(fields.modelId);
-  const reply = await host.request('bg/classify', { requestId, source, ...fields, layers, mode: settings.mode });
+  const reply = await host.request('bg/classify', { requestId, source, ...fields, layers, mode: settings.mode, seenCap: settings.seenCap });
   if (!reply.ok) return setErrorIfCurrent(tabId, requestId, reply.error);
   if (reply.choice) await saveBackendChoice(reply.choice);
   await keepResult(tabId, reply.result, source);

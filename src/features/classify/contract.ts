@@ -50,6 +50,8 @@ export const hostMessages = [
     type: v.literal('bg/classify'), target: v.literal('offscreen'), requestId: Id, source: ImageSourceSchema, ...ModelFields,
     /** the user's toggled layers: their per-channel means are kept with the image ("what excites a channel") */
     layers: v.optional(LayerList),
+    /** how many such images to keep (the options page's setting) */
+    seenCap: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000))),
     /** which classes to answer with: ImageNet's, the user's own (trained head), or both */
     mode: v.optional(ModeSchema),
   }),

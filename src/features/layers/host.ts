@@ -16,7 +16,7 @@ import { visualiseChannel } from './feature-vis';
 /** Where finished feature visualisations are kept (IndexedDB in the model host). */
 interface VisCache { get(key: string): Promise<FeatureVis | ClassVis | undefined>; put(key: string, v: FeatureVis | ClassVis): Promise<void> }
 const isClassVis = (v: FeatureVis | ClassVis): v is ClassVis => 'classIndex' in v;
-interface SeenStore { add(entry: SeenImage): Promise<void> }
+interface SeenStore { add(entry: SeenImage, cap?: number): Promise<void> }
 /** Turns RGBA pixels into a PNG data URL (needs a canvas; the model host supplies it). */
 type EncodePng = (pixels: Uint8ClampedArray, width: number, height: number) => Promise<string>;
 export interface LayersServices { visCache?: VisCache; seen?: SeenStore; encodePng?: EncodePng }
@@ -110,12 +110,12 @@ export function layersHandlers(session: Session, jobs: JobRegistry, services: La
 }
 
 /** After a classification, at the back of the queue: remember the image with its toggled layers' channel means. */
-export function rememberSeen(session: Session, seen: SeenStore, requestId: string, model: NetLensModel, layers: string[], record: { url: string; thumbnail: string }): void {
-  if (!layers.length) return;
+export function rememberSeen(session: Session, seen: SeenStore, requestId: string, model: NetLensModel, layers: string[], record: { url: string; thumbnail: string }, cap?: number): void {
+  if (!layers.length || cap === 0) return;
   void session.queue.run(async () => {
     const input = session.cachedInput(requestId, model);
     if (!input || session.model !== model) return;
     const means = await channelMeans(model, input, layers);
-    if (means) await seen.add({ id: requestId, modelId: model.entry.id, at: Date.now(), ...record, means });
+    if (means) await seen.add({ id: requestId, modelId: model.entry.id, at: Date.now(), ...record, means }, cap);
   }).catch(() => undefined);
 }

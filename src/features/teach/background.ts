@@ -22,7 +22,9 @@ const STALE_MS = 60_000;
 /** Teaching's menu items: each class is a submenu item (rebuilt whenever the classes change). */
 export async function teachMenus(): Promise<void> {
   browser.contextMenus.create({ id: MENU_ADD, title: 'Add to NetLens class', contexts: ['image'] });
-  for (const c of await listClasses().catch(() => [])) {
+  // No database yet (a new profile, or after "delete all NetLens data"): no classes, and nothing is created.
+  const exists = (await indexedDB.databases().catch(() => [])).some((d) => d.name === 'netlens');
+  for (const c of exists ? await listClasses().catch(() => []) : []) {
     browser.contextMenus.create({ id: `${MENU_ADD_PREFIX}${c.id}`, parentId: MENU_ADD, title: `${c.name} (${c.count})`, contexts: ['image'] });
   }
   browser.contextMenus.create({ id: MENU_ADD_NEW, parentId: MENU_ADD, title: 'New class…', contexts: ['image'] });

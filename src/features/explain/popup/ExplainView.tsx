@@ -7,10 +7,11 @@ import type { ExplainVm, Panel } from './explain-vm';
 import { METHODS_LIST, type ParamSpec } from '../catalog';
 import { download, drawOverlay, mapToJson, mapToPngBlob } from '../../../ui/overlay';
 import { useImage } from '../../../ui/hooks';
+import { mapAlt } from '../../../ui/describe';
 
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toFixed(3));
 
-function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex, head = 'imagenet' }: { map: SaliencyMap; image: HTMLImageElement | null; opacity: number; testid?: string; classIndex: number; head?: string }) {
+function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex, className, head = 'imagenet' }: { map: SaliencyMap; image: HTMLImageElement | null; opacity: number; testid?: string; classIndex: number; className: string; head?: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const [drawn, setDrawn] = useState(false);
   useEffect(() => {
@@ -21,7 +22,7 @@ function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex, 
   return (
     <div class="nl-canvas-wrap">
       <canvas ref={ref} width={224} height={224} data-testid={testid} data-method={map.method} data-class-index={classIndex} data-ready={drawn ? 'true' : 'false'} data-head={head}
-        aria-label={`${map.method} saliency map`} />
+        role="img" aria-label={mapAlt(METHODS_LIST.find((m) => m.id === map.method)?.name ?? map.method, className, map)} />
     </div>
   );
 }
@@ -64,7 +65,7 @@ function PanelView({ vm, i, panel, image }: { vm: ExplainVm; i: 0 | 1; panel: Pa
         <div class="params">{m.params.map((p) => <ParamControl key={p.key} spec={p} value={params[p.key]} camLayers={vm.camLayers.value} onChange={(v) => vm.setParam(i, p.key, v)} />)}</div>
       )}
       <div ref={canvasRef}>
-        {job.status === 'ready' && <Overlay map={job.value} image={image} opacity={vm.settings.value.opacity} classIndex={cls} head={vm.head.value} />}
+        {job.status === 'ready' && <Overlay map={job.value} image={image} opacity={vm.settings.value.opacity} classIndex={cls} className={vm.className.value} head={vm.head.value} />}
         {job.status === 'running' && (
           <div class="nl-canvas-wrap placeholder" data-testid="explain-progress" aria-live="polite">
             <span>Computing… {Math.round(job.progress * 100)}%</span>
@@ -122,7 +123,7 @@ function Sanity({ vm, image }: { vm: ExplainVm; image: HTMLImageElement | null }
       {j.status === 'error' && <p class="error">{j.error.message}</p>}
       {j.status === 'ready' && (
         <div data-testid="sanity" data-spearman={j.value.spearman} data-passes={String(j.value.passes)}>
-          <Overlay map={j.value.map} image={image} opacity={vm.settings.value.opacity} testid="sanity-canvas" classIndex={vm.classIndex.value ?? 0} />
+          <Overlay map={j.value.map} image={image} opacity={vm.settings.value.opacity} testid="sanity-canvas" classIndex={vm.classIndex.value ?? 0} className={`${vm.className.value} (top layers randomised)`} />
           <p class="small">With {j.value.layers.join(', ')} re-initialised, the map’s rank correlation with the original is <strong>{j.value.spearman.toFixed(2)}</strong>:{' '}
             {j.value.passes ? <span class="pass">passes — the map depends on what the model learned.</span> : <span class="fail">fails — the map barely changed, so it does not reflect the learned weights.</span>}
           </p>
