@@ -72,6 +72,9 @@ describe.each(MODELS)('the Lens on %s', (id) => {
 
   test('the track follows the layer list, in order, with every stage the model has', () => {
     expect(track.stages.map((s) => s.kind).join(' ')).toBe(EXPECTED_KINDS[id]);
+    // the receptive-field stage sits on the last spatial map
+    const rf = track.stages.find((s) => s.kind === 'receptive-field')!;
+    expect(rf.layer).toBe({ 'mobilenet-v1-0.75-224': 'conv_pw_13_relu', 'darknet-tiny-imagenet': 'leaky_re_lu_15', 'cnn-explainer-tiny-vgg': 'max_pool_2' }[id]);
     // every stage starts where the one before ended (shapes chain)
     for (let i = 2; i < track.stages.length; i++) {
       const s = track.stages[i]!, before = track.stages[i - 1]!;

@@ -98,6 +98,7 @@ export function buildTrack(model: tf.LayersModel, entry: ModelEntry): Track {
       prev = l.name; prevShape = out;
       continue;
     }
+    if (name === 'Flatten') addRf(); // the last spatial map comes just before the grid is unrolled
     if (name === 'Flatten' || PASS_THROUGH.has(name) || activationOf(l)?.kind === 'softmax') { prev = l.name; prevShape = out; continue; }
     prev = l.name; prevShape = out; // anything else is element-wise: it is shown with the stage before it
   }
