@@ -60,7 +60,8 @@ function pathToPackage(start: string, pkg: RegExp): string[] | null {
 /** Files that must never pull in TF.js, directly or through anything they import. */
 const TF_FREE = files.filter((f) => {
   const r = rel(f);
-  return /^(popup|lens|background|content|shared|ui)\//.test(r)
+  return /^(popup|lens|options|welcome|background|content|shared|ui)\//.test(r)
+    || /^features\/(options|looks)\//.test(r) // pages and views with no model-host side
     || /^features\/[^/]+\/(contract|catalog|background|content|menus)\.tsx?$/.test(r)
     || /^features\/[^/]+\/popup\//.test(r)
     || r === 'features/menus.ts';
