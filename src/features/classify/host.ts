@@ -7,7 +7,6 @@ import { toModelInput } from '../../engine/preprocess';
 import type { Session } from '../../engine/session';
 import { topK } from '../../engine/topk';
 import type { BackgroundToHost, Handlers, Replies } from '../../shared/messages';
-import { toFailure } from '../../engine/jobs';
 import type { ClassifyResult } from './contract';
 
 type ClassifyReq = Extract<BackgroundToHost, { type: 'bg/classify' }>;
@@ -93,7 +92,7 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
           return await classifyDecoded(req, img, t0);
         } catch (e) {
           if (!session.noteDeviceLoss(e)) throw e;
-          try { return await classifyDecoded(req, img, t0); } catch (e2) { return toFailure(e2); }
+          return await classifyDecoded(req, img, t0);
         } finally {
           img.bitmap.close();
         }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../shared/codecs';
 import type { ExplainModel } from '../explain/types';
-import { throwIfAbortedAsync } from '../explain/util';
+import { throwIfAbortedAsync } from '../../engine/jobs';
 
 interface FeatureVisOptions { steps: number; learningRate?: number; seed?: number; signal?: AbortSignal; onProgress?: (f: number) => void; transforms?: { jitter?: boolean; scale?: boolean; rotate?: boolean } }
 

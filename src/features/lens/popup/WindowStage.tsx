@@ -47,6 +47,8 @@ function Maps({ stage, d, vm, cell, shown, onPick }: { stage: Stage; d: ConvData
   const padLeft = padBefore({ kernel: kw, stride: sw, padding: stage.padding!, inSize: stage.inShape[1]!, outSize: stage.outShape[1]! });
   const pct = (v: number, n: number) => `${(v / n) * 100}%`;
   const [H, W] = [input.height, input.width];
+  /** the input channel under the window (−1: all channels, shown grey) */
+  const shownChannel = 'channel' in d.inputMap ? d.inputMap.channel : d.channel;
   const win = { top: cell.row * sh - padTop, left: cell.col * sw - padLeft };
   const pick = (e: MouseEvent) => {
     const c = cellAt(e, outRef.current!, output.height, output.width);
@@ -57,11 +59,11 @@ function Maps({ stage, d, vm, cell, shown, onPick }: { stage: Stage; d: ConvData
     <div class="lens-maps">
       <figure>
         <div class="lens-canvas-wrap" data-testid="window-input" data-stride={sh} data-pad-top={padTop} data-pad-left={padLeft}>
-          <canvas ref={inRef} class="lens-map" aria-label={`input map ${H}×${W}${d.inputMap && 'channel' in d.inputMap && (d.inputMap as { channel: number }).channel >= 0 ? `, channel ${(d.inputMap as { channel: number }).channel}` : ''}`} />
+          <canvas ref={inRef} class="lens-map" aria-label={`input map ${H}×${W}${shownChannel >= 0 ? `, channel ${shownChannel}` : ', all channels'}`} />
           {(padTop > 0 || padLeft > 0 || stage.padding === 'same') && <div class="lens-pad" style={{ inset: `-${pct(Math.max(padTop, 0.5), H)} -${pct(Math.max(padLeft, 0.5), W)}` }} title="zero padding" />}
           <div class="lens-window" data-testid="conv-window" style={{ top: pct(win.top, H), left: pct(win.left, W), height: pct(kh, H), width: pct(kw, W) }} />
         </div>
-        <figcaption>Input {H}×{W}{'channel' in d.inputMap && (d.inputMap as { channel: number }).channel >= 0 ? ` · channel ${(d.inputMap as { channel: number }).channel}` : ' · all channels (grey)'} · window {kh}×{kw}, stride {sh}{stage.padding === 'same' ? ', zero padding at the edges' : ', no padding'}</figcaption>
+        <figcaption>Input {H}×{W}{shownChannel >= 0 ? ` · channel ${shownChannel}` : ' · all channels (grey)'} · window {kh}×{kw}, stride {sh}{stage.padding === 'same' ? ', zero padding at the edges' : ', no padding'}</figcaption>
       </figure>
       <span class="lens-arrow" aria-hidden="true">→</span>
       <figure>
