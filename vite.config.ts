@@ -55,6 +55,16 @@ export default defineConfig(({ mode }) => ({
         },
       },
       {
+        // On demand (npm run faithfulness): every method on every shared photo, too long for the suite.
+        test: {
+          name: 'measure',
+          include: ['test/measure/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 3_600_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

@@ -4,8 +4,8 @@ import * as v from 'valibot';
 import { catalog, findModel } from './catalog';
 import { BackendPrefSchema, parse, type BackendChoice } from './protocol';
 import { backendChoiceItem, item, read, write } from './storage';
-import { ExplainParamsSchema } from '../features/explain/contract';
-import { METHOD_INFO } from '../features/explain/catalog';
+import { ExplainParamsSchema, SUBSTRATE_NAMES } from '../features/explain/contract';
+import { DEFAULT_METHOD, METHOD_INFO } from '../features/explain/catalog';
 import { ModeSchema } from '../features/classify/contract';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
@@ -64,8 +64,10 @@ export interface ExplainSettings {
   compareMethod: string | null;
   params: Record<string, Record<string, number | string | boolean>>;
   opacity: number;
+  /** what deleted pixels become in the faithfulness check */
+  substrate: (typeof SUBSTRATE_NAMES)[number];
 }
-export const DEFAULT_EXPLAIN: ExplainSettings = { method: 'grad-cam', compareMethod: null, params: {}, opacity: 0.6 };
+export const DEFAULT_EXPLAIN: ExplainSettings = { method: DEFAULT_METHOD, compareMethod: null, params: {}, opacity: 0.6, substrate: 'grey' };
 
 function sanitizeExplainSettings(raw: unknown, known: (id: string) => boolean = (id) => METHOD_INFO.has(id)): ExplainSettings {
   const r = record(raw);
@@ -81,10 +83,12 @@ function sanitizeExplainSettings(raw: unknown, known: (id: string) => boolean = 
     compareMethod: typeof r.compareMethod === 'string' && known(r.compareMethod) ? r.compareMethod : null,
     params,
     opacity: typeof r.opacity === 'number' && r.opacity >= 0 && r.opacity <= 1 ? r.opacity : DEFAULT_EXPLAIN.opacity,
+    substrate: SUBSTRATE_NAMES.find((x) => x === r.substrate) ?? DEFAULT_EXPLAIN.substrate,
   };
 }
 
 const ExplainSettingsSchema = v.object({
   method: v.string(), compareMethod: v.nullable(v.string()), params: v.record(v.string(), ExplainParamsSchema), opacity: v.number(),
+  substrate: v.picklist(SUBSTRATE_NAMES),
 });
 export const explainSettingsItem = item<ExplainSettings>('local', 'explain', ExplainSettingsSchema, () => ({ ...DEFAULT_EXPLAIN }), repairObject((raw) => sanitizeExplainSettings(raw)));

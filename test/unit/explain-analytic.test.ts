@@ -73,7 +73,9 @@ describe('CAM weights on a hand-built feature map', () => {
 
   test('Grad-CAM: α_c = mean gradient = dense[c, k] / (h·w); map = relu(Σ α_c A_c)', async () => {
     const m = fakeModel(dense);
-    const map = await tf.tidy(() => camMap(m, A, { kind: 'class', index: 0 }, 'input', gradCamWeights)).array();
+    const mt = await camMap(m, A, { kind: 'class', index: 0 }, 'input', { id: 'grad-cam', gradients: true, weights: (c) => gradCamWeights(c.A, c.G!) });
+    const map = await mt.array();
+    mt.dispose();
     const a = await A.array();
     for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
       const s = (2 * a[0]![y]![x]![0]! - 3 * a[0]![y]![x]![1]!) / (H * W);

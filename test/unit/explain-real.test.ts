@@ -146,7 +146,7 @@ describe('faithfulness over the 7 photos', () => {
       const map = await getMethod('grad-cam').explain(adapter, input(photo), t, { layer: '' });
       const f = await faithfulness(adapter, input(photo), map, t, { batchSize: 11 });
       expect(f.deletion.probs).toHaveLength(33);
-      sums.del += f.deletion.auc; sums.ins += f.insertion.auc; sums.rdel += f.random.deletion; sums.rins += f.random.insertion;
+      sums.del += f.deletion.auc; sums.ins += f.insertion.auc; sums.rdel += f.random.deletion.mean; sums.rins += f.random.insertion.mean;
     }
     const n = photos.length;
     console.log(`faithfulness (mean over ${n}): Grad-CAM deletion ${(sums.del / n).toFixed(3)} vs random ${(sums.rdel / n).toFixed(3)}; insertion ${(sums.ins / n).toFixed(3)} vs random ${(sums.rins / n).toFixed(3)}`);
@@ -174,6 +174,23 @@ describe('sanity check: randomising the top block changes the map', () => {
   }
 });
 
+describe('Guided Backprop fails the sanity check, as taught', () => {
+  test('its map differs from the plain gradient, yet barely changes when the top 5 layers are randomised (Spearman > 0.5)', async () => {
+    const x = input('dog.jpg');
+    const t = await targetOf('dog.jpg');
+    const gb = getMethod('guided-backprop');
+    const original = await gb.explain(adapter, x, t, {});
+    const plain = await getMethod('gradient').explain(adapter, x, t, {});
+    // Positive control: the guided rule is really in force (else this would be the vanilla gradient).
+    expect(compareMaps(original, plain)).toBeLessThan(0.9);
+    const { result } = await withRandomisedTop(adapter, 5, () => gb.explain(adapter, x, t, {}));
+    const rho = compareMaps(original, result);
+    console.log(`sanity guided-backprop: Spearman ${rho.toFixed(3)}`);
+    expect(rho).toBeGreaterThan(0.5);
+    expect(gb.failsSanity).toBe(true);
+  }, 120_000);
+});
+
 describe('every method leaves no tensors behind', () => {
   const cheap: Record<string, Record<string, number | string>> = {
     'integrated-gradients': { steps: 4, baseline: 'blurred' },
@@ -181,6 +198,14 @@ describe('every method leaves no tensors behind', () => {
     'smoothgrad:gradient': { samples: 3, sigma: 0.15 },
     'smoothgrad:gradient-x-input': { samples: 2, sigma: 0.1 },
     'smoothgrad:integrated-gradients': { samples: 2, sigma: 0.1, steps: 2, baseline: 'black' },
+    'smoothgrad-sq:gradient': { samples: 3, sigma: 0.15 },
+    'vargrad:gradient': { samples: 3, sigma: 0.15 },
+    'score-cam': { channels: 8 },
+    rise: { masks: 40 },
+    lime: { samples: 60, segments: 20 },
+    'blur-ig': { steps: 4 },
+    'guided-ig': { steps: 4 },
+    xrai: { steps: 4 },
   };
   for (const id of METHODS.keys()) {
     test(id, async () => {

@@ -364,7 +364,7 @@ describe('in the popup view model', () => {
       hostStatus: async () => null,
       settings: async () => ({ modelId: 'm1', backend: 'auto' as const, mode: 'imagenet' as const, theme: 'system' as const, seenCap: 300 }),
       backendChoice: async () => null,
-      explainSettings: async () => ({ method: 'grad-cam', compareMethod: null, opacity: 0.5, params: {} }),
+      explainSettings: async () => ({ method: 'grad-cam', compareMethod: null, opacity: 0.5, params: {}, substrate: 'grey' as const }),
       preload: async () => ({ ok: true as const, backend: { backend: 'cpu' as const, reason: '' } }),
       connect: () => () => {},
       watch: (_id: number | null, on: { tab(s: TabState | null): void }) => { onTab = on.tab; return () => {}; },

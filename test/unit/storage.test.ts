@@ -31,7 +31,7 @@ describe('storage items', () => {
 
   test('one stale field is repaired alone: the others are kept', () => {
     expect(decode(settingsItem, { modelId: 'darknet-tiny-imagenet', backend: 'webgl2', mode: 'both' })).toEqual({ modelId: 'darknet-tiny-imagenet', backend: 'auto', mode: 'both', theme: 'system', seenCap: 300 });
-    expect(decode(explainSettingsItem, { method: 'lime', compareMethod: null, params: {}, opacity: 0.3 })).toEqual({ ...DEFAULT_EXPLAIN, opacity: 0.3 });
+    expect(decode(explainSettingsItem, { method: 'deep-taylor', compareMethod: null, params: {}, opacity: 0.3 })).toEqual({ ...DEFAULT_EXPLAIN, opacity: 0.3 });
   });
 
   test.each([

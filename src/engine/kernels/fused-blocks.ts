@@ -129,8 +129,25 @@ function fold(p: BlockPlan): Folded {
   return { ids, ...t };
 }
 
+let guidedDepth = 0;
+
+/**
+ * Runs `fn` with "guided" activation gradients: backward through every block's activation passes only positive
+ * gradients, as Guided Backpropagation defines it (Springenberg et al. 2015, https://arxiv.org/abs/1412.6806).
+ * Explanation jobs run one at a time, so the switch cannot leak into another job's gradients.
+ */
+export async function withGuidedActivations<T>(fn: () => Promise<T>): Promise<T> {
+  guidedDepth++;
+  try { return await fn(); } finally { guidedDepth--; }
+}
+
 /** The mask of the activation's derivative, from its output y (every kind here keeps y's sign). */
 function activationGrad(act: BlockActivation, dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
+  if (guidedDepth > 0 && act.kind !== 'linear') return tf.tidy(() => tf.mul(plainActivationGrad(act, dy, y), tf.step(dy)) as tf.Tensor4D);
+  return plainActivationGrad(act, dy, y);
+}
+
+function plainActivationGrad(act: BlockActivation, dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
   switch (act.kind) {
     case 'linear': return dy;
     case 'relu': return tf.mul(dy, tf.step(y));

@@ -9,7 +9,9 @@ export type Target = v.InferOutput<typeof ClassTargetSchema>;
 const ParamValue = v.union([v.pipe(v.number(), v.finite()), Text(100), v.boolean()]);
 export const ExplainParamsSchema = v.pipe(v.record(Text(40), ParamValue), v.check((r) => Object.keys(r).length <= 20, 'too many parameters'));
 export type Params = Record<string, number | string | boolean>;
-const EXPLAIN_TASKS = ['map', 'check', 'sanity'] as const;
+const EXPLAIN_TASKS = ['map', 'check', 'sanity', 'compare'] as const;
+/** What deleted pixels become in the deletion curve (see metrics.ts). */
+export const SUBSTRATE_NAMES = ['grey', 'black', 'blur'] as const;
 
 /** A saliency map as plain data (what methods return and views draw). */
 export interface SaliencyMap {
@@ -32,13 +34,36 @@ const WireMapSchema = v.object({
 });
 export type WireMap = v.InferOutput<typeof WireMapSchema>;
 
+const StatSchema = v.object({ mean: Num, sd: Num });
+/** The random-map baseline: mean and spread over `seeds` seeded random maps. */
+const RandomBaselineSchema = v.object({
+  seeds: Count, substrate: v.picklist(SUBSTRATE_NAMES), deletion: StatSchema, insertion: StatSchema, road: StatSchema,
+  deletionCurve: v.array(Num), insertionCurve: v.array(Num),
+});
+export type RandomBaselineResult = v.InferOutput<typeof RandomBaselineSchema>;
 const FaithfulnessSchema = v.object({
-  deletion: Num, insertion: Num, randomDeletion: Num, randomInsertion: Num,
-  deletionCurve: v.array(Num), insertionCurve: v.array(Num), randomDeletionCurve: v.array(Num), randomInsertionCurve: v.array(Num),
+  substrate: v.picklist(SUBSTRATE_NAMES),
+  deletion: Num, insertion: Num, road: Num, roadLevels: v.array(Num),
+  deletionCurve: v.array(Num), insertionCurve: v.array(Num),
+  random: RandomBaselineSchema,
 });
 export type FaithfulnessResult = v.InferOutput<typeof FaithfulnessSchema>;
 const SanityResultSchema = v.object({ layers: v.array(v.string()), spearman: Num, passes: v.boolean(), map: WireMapSchema });
 export type SanityResult = v.InferOutput<typeof SanityResultSchema>;
+
+/** One method's line in "Compare all": its map (small, for the grid) and its scores. */
+const CompareRowSchema = v.object({
+  method: v.string(), ms: Num, map: WireMapSchema,
+  deletion: Num, insertion: Num, road: Num,
+  /** rank correlation with the map after the top layers are randomised (null: not measured, e.g. own classes) */
+  spearman: v.nullable(Num),
+  /** each score over the random baseline's mean */
+  deletionRatio: Num, insertionRatio: Num, roadRatio: Num,
+  rank: Count,
+});
+export type CompareRow = v.InferOutput<typeof CompareRowSchema>;
+const CompareResultSchema = v.object({ rows: v.array(CompareRowSchema), random: RandomBaselineSchema, sanityLayers: v.array(v.string()) });
+export type CompareResult = v.InferOutput<typeof CompareResultSchema>;
 
 const ExplainResultSchema = v.object({
   jobId: Id, method: v.string(), ms: Num,
@@ -47,6 +72,7 @@ const ExplainResultSchema = v.object({
   map: v.optional(WireMapSchema),
   faithfulness: v.optional(FaithfulnessSchema),
   sanity: v.optional(SanityResultSchema),
+  compare: v.optional(CompareResultSchema),
 });
 export type ExplainResult = v.InferOutput<typeof ExplainResultSchema>;
 
@@ -60,6 +86,11 @@ const ExplainFields = {
   head: v.optional(v.picklist(['imagenet', 'custom'])),
   /** sanity check: how many weighted layers to re-initialise, from the logits down */
   sanityLayers: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(200))),
+  /** faithfulness: what deleted pixels become */
+  substrate: v.optional(v.picklist(SUBSTRATE_NAMES)),
+  /** "Compare all": the methods to run (default: every method) and each one's parameters */
+  compareMethods: v.optional(v.pipe(v.array(Text(80)), v.maxLength(60))),
+  compareParams: v.optional(v.pipe(v.record(Text(80), ExplainParamsSchema), v.check((r) => Object.keys(r).length <= 60, 'too many methods'))),
 };
 
 export const popupMessages = [

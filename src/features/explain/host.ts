@@ -7,10 +7,12 @@ import { remember, type Session } from '../../engine/session';
 import type { BackgroundToHost, Handlers } from '../../shared/messages';
 import { floatsToBase64 } from '../../shared/codecs';
 import type { ExplainResult, SaliencyMap, WireMap } from './contract';
-import { faithfulness } from './metrics';
+import { faithfulness, randomBaseline, type RandomBaseline, type Substrate } from './metrics';
+import { compareAll } from './compare';
+import { METHODS_LIST } from './catalog';
 import { getMethod } from './registry';
 import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from './sanity';
-import type { ExplainModel } from './types';
+import type { ExplainModel, RunOptions } from './types';
 
 /** Saliency maps computed recently, so "Check" and the sanity check reuse the map the user is looking at. */
 const MAP_CACHE = 8;
@@ -22,11 +24,15 @@ function toWire(m: SaliencyMap): WireMap {
   return { method: m.method, classTarget: m.target, width: m.width, height: m.height, min: m.min, max: m.max, signed: m.signed, ...(m.notes ? { notes: m.notes } : {}), values: floatsToBase64(m.values) };
 }
 
-const VERB = { map: 'Computing', check: 'Checking', sanity: 'Randomising' } as const;
+const VERB = { map: 'Computing', check: 'Checking', sanity: 'Randomising', compare: 'Comparing' } as const;
+
+/** Random baselines per image, class and substrate: they do not depend on the method, and cost ~700 passes. */
+const BASELINE_CACHE = 6;
 
 export function explainHandlers(session: Session, jobs: JobRegistry, customHeads: CustomHeads | null): Handlers<Extract<BackgroundToHost, { type: 'bg/explain' }>> {
   const maps = new Map<string, SaliencyMap>();
-  session.onModelChange(() => maps.clear());
+  const baselines = new Map<string, RandomBaseline>();
+  session.onModelChange(() => { maps.clear(); baselines.clear(); });
 
   return {
     'bg/explain': (req) => session.serveJob(jobs.open(req.jobId), async (job) => {
@@ -42,32 +48,52 @@ export function explainHandlers(session: Session, jobs: JobRegistry, customHeads
         if (req.task === 'sanity') throw new RequestError('The sanity check randomises the ImageNet layers; run it on an ImageNet class.');
         adapter = custom;
       }
-      const method = getMethod(req.method);
-      const params = { ...method.defaults, ...req.params };
       const target = req.classTarget;
       if (target.index >= adapter.numClasses) throw new RequestError(`class #${target.index} does not exist in ${model.entry.name}`);
       const opts = { signal: job.signal, onProgress, batchSize: 8 };
-      const key = `${req.image.requestId}|${model.entry.id}|${req.head ?? 'imagenet'}|${req.method}|${JSON.stringify(Object.entries(params).sort())}|${target.index}`;
-      const mapOf = async (o = opts) => {
+      const imageKey = `${req.image.requestId}|${model.entry.id}|${req.head ?? 'imagenet'}|${target.index}`;
+      const paramsOf = (id: string) => ({ ...getMethod(id).defaults, ...(id === req.method ? req.params : req.compareParams?.[id] ?? {}) });
+      const mapOf = async (id: string, o: RunOptions = opts) => {
+        const params = paramsOf(id);
+        const key = `${imageKey}|${id}|${JSON.stringify(Object.entries(params).sort())}`;
         const cached = maps.get(key);
         if (cached) return cached;
-        const m = await method.explain(adapter, input, target, params, o);
+        const m = await getMethod(id).explain(adapter, input, target, params, o);
         remember(maps, key, m, MAP_CACHE);
         return m;
       };
+      const substrate: Substrate = req.substrate ?? 'grey';
+      const baselineOf = async (o: RunOptions) => {
+        const key = `${imageKey}|${substrate}`;
+        const have = baselines.get(key);
+        if (have) return have;
+        const b = await randomBaseline(adapter, input, target, substrate, { ...o, batchSize: 11 });
+        remember(baselines, key, b, BASELINE_CACHE);
+        return b;
+      };
       const result: ExplainResult = { jobId: req.jobId, method: req.method, ms: 0, camLayers: adapter.convLayers() };
       if (req.task === 'map') {
-        result.map = toWire(await mapOf());
+        result.map = toWire(await mapOf(req.method));
       } else if (req.task === 'check') {
-        const map = await mapOf({ ...opts, onProgress: (f) => onProgress(f * 0.2) });
-        const f = await faithfulness(adapter, input, map, target, { ...opts, batchSize: 11, onProgress: (x) => onProgress(0.2 + 0.8 * x) });
+        const map = await mapOf(req.method, { ...opts, onProgress: (f) => onProgress(f * 0.2) });
+        const baseline = await baselineOf({ ...opts, onProgress: (f) => onProgress(0.2 + 0.7 * f) });
+        const f = await faithfulness(adapter, input, map, target, { ...opts, batchSize: 11, baseline, onProgress: (x) => onProgress(0.9 + 0.1 * x) });
         result.faithfulness = {
-          deletion: f.deletion.auc, insertion: f.insertion.auc, randomDeletion: f.random.deletion, randomInsertion: f.random.insertion,
-          deletionCurve: f.deletion.probs, insertionCurve: f.insertion.probs, randomDeletionCurve: f.random.deletionCurve, randomInsertionCurve: f.random.insertionCurve,
+          substrate: f.substrate, deletion: f.deletion.auc, insertion: f.insertion.auc, road: f.road.score, roadLevels: f.road.levels,
+          deletionCurve: f.deletion.probs, insertionCurve: f.insertion.probs, random: f.random,
         };
+      } else if (req.task === 'compare') {
+        const methods = req.compareMethods?.length ? req.compareMethods : METHODS_LIST.map((m) => m.id);
+        methods.forEach((id) => getMethod(id)); // unknown ids fail before any work
+        result.compare = await compareAll({
+          adapter, backbone: req.head === 'custom' ? null : backbone, input, target, methods, params: paramsOf, mapOf, baseline: baselineOf,
+          sanityLayers: req.sanityLayers ?? 5, toWire,
+          opts: { ...opts, onStage: (label, f) => job.progress(f, label) },
+        });
       } else {
-        const original = await mapOf({ ...opts, onProgress: (f) => onProgress(f * 0.5) });
-        const { result: randomised, layers } = await withRandomisedTop(backbone, req.sanityLayers ?? 5, () => method.explain(adapter, input, target, params, { ...opts, onProgress: (f) => onProgress(0.5 + f * 0.5) }));
+        const method = getMethod(req.method);
+        const original = await mapOf(req.method, { ...opts, onProgress: (f) => onProgress(f * 0.5) });
+        const { result: randomised, layers } = await withRandomisedTop(backbone, req.sanityLayers ?? 5, () => method.explain(adapter, input, target, paramsOf(req.method), { ...opts, onProgress: (f) => onProgress(0.5 + f * 0.5) }));
         const rho = compareMaps(original, randomised);
         result.sanity = { layers, spearman: rho, passes: rho < SANITY_THRESHOLD, map: toWire(randomised) };
       }

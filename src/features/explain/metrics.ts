@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../shared/codecs';
 import { gaussianBlur } from './blur';
+import { ROAD_LEVELS, roadImpute } from './road';
 import type { ExplainModel, RunOptions, SaliencyMap, Target } from './types';
 import { chunks, column, throwIfAbortedAsync } from './util';
 
@@ -14,16 +15,32 @@ interface Perturbation {
   endpoints(model: ExplainModel, input: tf.Tensor4D): { start: tf.Tensor4D; finish: tf.Tensor4D };
 }
 
-/** Deletion: the most salient pixels are set to zero (in the model's input space), first. */
-export const deletion: Perturbation = {
-  name: 'deletion',
-  endpoints: (_m, input) => ({ start: input.clone(), finish: tf.zerosLike(input) }),
-};
+/**
+ * What a deleted pixel becomes. The verdict depends on it (a black substrate is far from natural images, so any
+ * deletion hurts), which is why the substrate is a choice and is always shown next to the numbers.
+ */
+export const SUBSTRATES = ['grey', 'black', 'blur'] as const;
+export type Substrate = (typeof SUBSTRATES)[number];
 
-/** Insertion: the most salient pixels are revealed first, over a blurred copy (σ ≈ 5 px at 224 px). */
+/** The insertion start and the blur substrate: σ ≈ 5 px at 224 px. */
+const blurred = (input: tf.Tensor4D) => gaussianBlur(input, 5 * input.shape[1] / 224);
+
+export function substrateImage(model: ExplainModel, input: tf.Tensor4D, s: Substrate): tf.Tensor4D {
+  const { scale, offset } = model.preprocess;
+  if (s === 'blur') return blurred(input);
+  return tf.fill(input.shape, (s === 'grey' ? 127.5 : 0) * scale + offset) as tf.Tensor4D;
+}
+
+/** Deletion: the most salient pixels are replaced by the substrate first. */
+export const deletion = (s: Substrate = 'grey'): Perturbation => ({
+  name: `deletion (${s})`,
+  endpoints: (m, input) => ({ start: input.clone(), finish: substrateImage(m, input, s) }),
+});
+
+/** Insertion: the most salient pixels are revealed first, over a blurred copy (as RISE defines it). */
 export const insertion: Perturbation = {
   name: 'insertion',
-  endpoints: (_m, input) => ({ start: gaussianBlur(input, 5 * input.shape[1] / 224), finish: input.clone() }),
+  endpoints: (_m, input) => ({ start: blurred(input), finish: input.clone() }),
 };
 
 interface Curve { perturbation: string; probs: number[]; auc: number }
@@ -42,6 +59,13 @@ export function rankPixels(values: ArrayLike<number>): Uint32Array {
   return idx.sort((a, b) => (values[b]! - values[a]!) || (a - b));
 }
 
+/** rank[p] = the position of pixel p in the most-salient-first order. */
+function ranks(values: ArrayLike<number>): Float32Array {
+  const rank = new Float32Array(values.length);
+  rankPixels(values).forEach((p, r) => { rank[p] = r; });
+  return rank;
+}
+
 /** Nearest-neighbour resampling of a map to w×h (maps from different methods may differ in size). */
 export function resizeMap(map: Pick<SaliencyMap, 'values' | 'width' | 'height'>, w: number, h: number): Float32Array {
   if (map.width === w && map.height === h) return map.values;
@@ -53,34 +77,65 @@ export function resizeMap(map: Pick<SaliencyMap, 'values' | 'width' | 'height'>,
   return out;
 }
 
-async function causalCurve(model: ExplainModel, input: tf.Tensor4D, saliency: ArrayLike<number>, target: Target, perturbation: Perturbation, opts: RunOptions & { steps?: number } = {}): Promise<Curve> {
+type CurveOptions = RunOptions & { steps?: number };
+
+/**
+ * The perturbation curves of several maps at once: step k of a map moves its pixels with rank < k·n/steps from
+ * the start image to the finish image. All (map, step) images share batches.
+ */
+async function causalCurves(model: ExplainModel, input: tf.Tensor4D, saliencies: readonly ArrayLike<number>[], target: Target, perturbation: Perturbation, opts: CurveOptions = {}): Promise<Curve[]> {
   const steps = opts.steps ?? 32;
   const [h, w] = model.inputShape;
-  const order = rankPixels(saliency);
-  // rank[p] = position of pixel p in the order; step k moves the pixels with rank < k·n/steps.
-  const rank = new Float32Array(h * w);
-  order.forEach((p, r) => { rank[p] = r; });
-  const rankT = tf.tensor(rank, [1, h, w, 1]);
+  const rankT = tf.tidy(() => tf.stack(saliencies.map((s) => tf.tensor(ranks(s), [h, w, 1]))) as tf.Tensor4D);
   const { start, finish } = perturbation.endpoints(model, input);
+  const jobs = saliencies.flatMap((_, m) => Array.from({ length: steps + 1 }, (_, k) => [m, k] as const));
   const probs: number[] = [];
   try {
-    const ks = Array.from({ length: steps + 1 }, (_, k) => k);
-    for (const [a, b] of chunks(ks.length, opts.batchSize ?? 11)) {
+    for (const [a, b] of chunks(jobs.length, opts.batchSize ?? 11)) {
       await throwIfAbortedAsync(opts.signal);
       const p = tf.tidy(() => {
-        const thresholds = tf.tensor1d(ks.slice(a, b).map((k) => Math.round((k * h * w) / steps))).reshape([-1, 1, 1, 1]);
-        const moved = tf.cast(tf.less(rankT, thresholds), 'float32'); // [B, H, W, 1]
+        const part = jobs.slice(a, b);
+        const r = tf.gather(rankT, part.map(([m]) => m));
+        const thresholds = tf.tensor1d(part.map(([, k]) => Math.round((k * h * w) / steps))).reshape([-1, 1, 1, 1]);
+        const moved = tf.cast(tf.less(r, thresholds), 'float32'); // [B, H, W, 1]
         const imgs = tf.add(tf.mul(start, tf.sub(1, moved)), tf.mul(finish, moved)) as tf.Tensor4D;
         return column(tf.softmax(model.logits(imgs)), target.index);
       });
       probs.push(...(await p.data()));
       p.dispose();
-      opts.onProgress?.(b / ks.length);
+      opts.onProgress?.(b / jobs.length);
     }
   } finally {
     rankT.dispose(); start.dispose(); finish.dispose();
   }
-  return { perturbation: perturbation.name, probs, auc: trapezoidAuc(probs) };
+  return saliencies.map((_, m) => {
+    const ys = probs.slice(m * (steps + 1), (m + 1) * (steps + 1));
+    return { perturbation: perturbation.name, probs: ys, auc: trapezoidAuc(ys) };
+  });
+}
+
+/**
+ * ROAD: the target's probability with the top 20/40/60/80 % of each map's pixels removed and imputed from their
+ * neighbours (road.ts); the score is their mean (lower = the map found what the model needs).
+ */
+export async function roadCurves(model: ExplainModel, input: tf.Tensor4D, saliencies: readonly ArrayLike<number>[], target: Target, opts: RunOptions & { noise?: number } = {}): Promise<{ levels: number[]; score: number }[]> {
+  const [h, w] = model.inputShape;
+  const noise = opts.noise ?? 0.01 * 255 * model.preprocess.scale;
+  const out: { levels: number[]; score: number }[] = [];
+  for (const [i, s] of saliencies.entries()) {
+    await throwIfAbortedAsync(opts.signal);
+    const p = tf.tidy(() => {
+      const r = tf.tensor(ranks(s), [1, h, w, 1]);
+      const removed = tf.cast(tf.less(r, tf.tensor1d(ROAD_LEVELS.map((l) => Math.round(l * h * w))).reshape([-1, 1, 1, 1])), 'float32') as tf.Tensor4D;
+      const filled = roadImpute(input, removed, { noise, seed: 11 + i });
+      return column(tf.softmax(model.logits(filled)), target.index);
+    });
+    const levels = Array.from(await p.data());
+    p.dispose();
+    out.push({ levels, score: levels.reduce((a, b) => a + b, 0) / levels.length });
+    opts.onProgress?.((i + 1) / saliencies.length);
+  }
+  return out;
 }
 
 /** Uniform noise with a fixed seed, so "random map" numbers are reproducible. */
@@ -89,34 +144,53 @@ export function randomMap(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, rand);
 }
 
-export interface Faithfulness {
-  deletion: Curve;
-  insertion: Curve;
-  random: { deletion: number; insertion: number; deletionCurve: number[]; insertionCurve: number[] };
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** sample standard deviation */
+const sd = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+
+export interface Stat { mean: number; sd: number }
+export interface RandomBaseline { seeds: number; substrate: Substrate; deletion: Stat; insertion: Stat; road: Stat; deletionCurve: number[]; insertionCurve: number[] }
+
+/** How many seeded random maps the baseline averages: one map's AUC varies by 0.02–0.05 from seed to seed. */
+export const RANDOM_SEEDS = 10;
+
+/** The random-map baseline of an image and class: independent of the method, so it is computed once and reused. */
+export async function randomBaseline(model: ExplainModel, input: tf.Tensor4D, target: Target, substrate: Substrate, opts: RunOptions = {}, seeds = RANDOM_SEEDS): Promise<RandomBaseline> {
+  const [h, w] = model.inputShape;
+  const maps = Array.from({ length: seeds }, (_, i) => randomMap(w * h, i + 1));
+  const part = (from: number, share: number): RunOptions => ({ ...opts, onProgress: (f) => opts.onProgress?.(from + share * f) });
+  const del = await causalCurves(model, input, maps, target, deletion(substrate), part(0, 0.45));
+  const ins = await causalCurves(model, input, maps, target, insertion, part(0.45, 0.45));
+  const road = await roadCurves(model, input, maps, target, part(0.9, 0.1));
+  const meanCurve = (cs: Curve[]) => cs[0]!.probs.map((_, i) => mean(cs.map((c) => c.probs[i]!)));
+  const stat = (xs: number[]): Stat => ({ mean: mean(xs), sd: sd(xs) });
+  return {
+    seeds, substrate,
+    deletion: stat(del.map((c) => c.auc)), insertion: stat(ins.map((c) => c.auc)), road: stat(road.map((r) => r.score)),
+    deletionCurve: meanCurve(del), insertionCurve: meanCurve(ins),
+  };
 }
 
-/** Deletion and insertion for a map, and the same for random maps (3 fixed seeds, averaged). */
-export async function faithfulness(model: ExplainModel, input: tf.Tensor4D, map: SaliencyMap, target: Target, opts: RunOptions = {}): Promise<Faithfulness> {
+export interface Faithfulness {
+  substrate: Substrate;
+  deletion: Curve;
+  insertion: Curve;
+  road: { levels: number[]; score: number };
+  random: RandomBaseline;
+}
+
+/** Deletion, insertion and ROAD for a map, with the random baseline (computed here unless one is given). */
+export async function faithfulness(model: ExplainModel, input: tf.Tensor4D, map: SaliencyMap, target: Target, opts: RunOptions & { substrate?: Substrate; baseline?: RandomBaseline } = {}): Promise<Faithfulness> {
   const [h, w] = model.inputShape;
+  const substrate = opts.baseline?.substrate ?? opts.substrate ?? 'grey';
   const values = resizeMap(map, w, h);
-  const total = 8;
-  let done = 0;
-  const sub = (): RunOptions => ({ ...opts, onProgress: (f) => opts.onProgress?.((done + f) / total) });
-  const del = await causalCurve(model, input, values, target, deletion, sub()); done++;
-  const ins = await causalCurve(model, input, values, target, insertion, sub()); done++;
-  const rd: Curve[] = [], ri: Curve[] = [];
-  for (const seed of [1, 2, 3]) {
-    const r = randomMap(w * h, seed);
-    rd.push(await causalCurve(model, input, r, target, deletion, sub())); done++;
-    ri.push(await causalCurve(model, input, r, target, insertion, sub())); done++;
-  }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const meanCurve = (cs: Curve[]) => cs[0]!.probs.map((_, i) => mean(cs.map((c) => c.probs[i]!)));
-  return {
-    deletion: del,
-    insertion: ins,
-    random: { deletion: mean(rd.map((c) => c.auc)), insertion: mean(ri.map((c) => c.auc)), deletionCurve: meanCurve(rd), insertionCurve: meanCurve(ri) },
-  };
+  const share = opts.baseline ? 1 : 0.3;
+  const part = (from: number, f: number): RunOptions => ({ ...opts, onProgress: (x) => opts.onProgress?.(from + f * x) });
+  const [del] = await causalCurves(model, input, [values], target, deletion(substrate), part(0, share * 0.45));
+  const [ins] = await causalCurves(model, input, [values], target, insertion, part(share * 0.45, share * 0.45));
+  const [road] = await roadCurves(model, input, [values], target, part(share * 0.9, share * 0.1));
+  const random = opts.baseline ?? await randomBaseline(model, input, target, substrate, part(share, 1 - share));
+  return { substrate, deletion: del!, insertion: ins!, road: road!, random };
 }
 
 /** Spearman rank correlation (ties get their average rank). */

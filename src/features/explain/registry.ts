@@ -7,6 +7,19 @@ import { gradientXInput } from './methods/gradient-x-input';
 import { integratedGradients } from './methods/integrated-gradients';
 import { occlusion } from './methods/occlusion';
 import { vanillaGradient } from './methods/vanilla-gradient';
+import { ablationCam } from './methods/ablation-cam';
+import { blurIg } from './methods/blur-ig';
+import { eigenCam } from './methods/eigen-cam';
+import { guidedBackprop } from './methods/guided-backprop';
+import { guidedGradCam } from './methods/guided-grad-cam';
+import { guidedIg } from './methods/guided-ig';
+import { hiResCam } from './methods/hires-cam';
+import { layerCam } from './methods/layer-cam';
+import { lime } from './methods/lime';
+import { rise } from './methods/rise';
+import { scoreCam } from './methods/score-cam';
+import { xGradCam } from './methods/xgrad-cam';
+import { xrai } from './methods/xrai';
 import { smoothGrad } from './smoothgrad';
 import type { Explainer, Params } from './types';
 
@@ -16,6 +29,8 @@ export type Method = Explainer<Params> & MethodInfo;
 const implementations = [
   gradCam, gradCamPlusPlus, vanillaGradient, gradientXInput, integratedGradients, occlusion,
   smoothGrad(vanillaGradient), smoothGrad(gradientXInput), smoothGrad(integratedGradients),
+  xGradCam, hiResCam, layerCam, scoreCam, ablationCam, eigenCam, rise, lime, blurIg, guidedIg, xrai,
+  smoothGrad(vanillaGradient, 'square'), smoothGrad(vanillaGradient, 'variance'), guidedBackprop, guidedGradCam,
 ] as unknown as Explainer<Params>[];
 
 /** Each catalog entry with its implementation; either without the other is a programming error. */

@@ -1,37 +1,45 @@
-// SmoothGrad: average a gradient method's attributions over noisy copies of the image, to remove speckle.
-// Smilkov et al. 2017, "SmoothGrad: removing noise by adding noise", https://arxiv.org/abs/1706.03825
+// SmoothGrad and its variants: aggregate a gradient method's attributions over noisy copies of the image.
 // A wrapper, not a method: it turns any GradientExplainer into a smoothed one.
+//   mean     — SmoothGrad: Smilkov et al. 2017, https://arxiv.org/abs/1706.03825
+//   square   — SmoothGrad²: the mean of squared attributions, Hooker et al. 2019, https://arxiv.org/abs/1806.10758
+//   variance — VarGrad: the attributions' variance, Adebayo et al. 2018, https://arxiv.org/abs/1810.03307
 import * as tf from '@tensorflow/tfjs';
 import type { Explainer, GradientExplainer, Params } from './types';
 import { chunks, reduceChannels, throwIfAbortedAsync, toMap } from './util';
 
 interface SmoothParams extends Params { samples: number; sigma: number }
+export type Aggregate = 'mean' | 'square' | 'variance';
+const PREFIX: Record<Aggregate, string> = { mean: 'smoothgrad', square: 'smoothgrad-sq', variance: 'vargrad' };
 
 /** σ is a fraction of the input's value range (the paper's 10–20 %), so it means the same for every model. */
-export function smoothGrad<P extends Params>(base: GradientExplainer<P>, seed = 7): Explainer<P & SmoothParams> {
+export function smoothGrad<P extends Params>(base: GradientExplainer<P>, aggregate: Aggregate = 'mean', seed = 7): Explainer<P & SmoothParams> {
   return {
-    id: `smoothgrad:${base.id}`,
+    id: `${PREFIX[aggregate]}:${base.id}`,
     async explain(model, input, target, params, opts = {}) {
       const n = Math.max(1, Math.round(params.samples));
-      const range = 255 * model.preprocess.scale;
-      const std = params.sigma * range;
+      const std = params.sigma * 255 * model.preprocess.scale;
       let sum = tf.zerosLike(input) as tf.Tensor4D;
+      let sumSq = tf.zerosLike(input) as tf.Tensor4D;
       try {
         for (const [a, b] of chunks(n, opts.batchSize ?? 8)) {
           await throwIfAbortedAsync(opts.signal);
           const noisy = tf.tidy(() => tf.add(input.tile([b - a, 1, 1, 1]), tf.randomNormal([b - a, ...input.shape.slice(1)], 0, std, 'float32', seed + a)) as tf.Tensor4D);
-          const inner = { ...opts, onProgress: undefined };
-          const attr = await base.attribute(model, noisy, target, params, inner).finally(() => noisy.dispose());
-          const next = tf.tidy(() => tf.add(sum, attr.sum(0, true)) as tf.Tensor4D);
-          attr.dispose();
-          sum.dispose();
-          sum = next;
+          const attr = await base.attribute(model, noisy, target, params, { ...opts, onProgress: undefined }).finally(() => noisy.dispose());
+          const [s, q] = tf.tidy(() => [tf.add(sum, attr.sum(0, true)), aggregate === 'mean' ? sumSq.clone() : tf.add(sumSq, tf.square(attr).sum(0, true))] as tf.Tensor4D[]);
+          attr.dispose(); sum.dispose(); sumSq.dispose();
+          sum = s!; sumSq = q!;
           opts.onProgress?.(b / n);
         }
-        const mean = tf.tidy(() => reduceChannels(tf.div(sum, n) as tf.Tensor4D, base.reduce));
-        return await toMap(mean, this.id, target, base.reduce === 'sum');
+        const map = tf.tidy(() => {
+          const mean = tf.div(sum, n) as tf.Tensor4D;
+          if (aggregate === 'mean') return reduceChannels(mean, base.reduce);
+          const sq = tf.div(sumSq, n) as tf.Tensor4D;
+          // Both are ≥ 0 per channel, so the channels add up: an unsigned map.
+          return reduceChannels((aggregate === 'square' ? sq : tf.relu(tf.sub(sq, tf.square(mean)))) as tf.Tensor4D, 'sum');
+        });
+        return await toMap(map, this.id, target, aggregate === 'mean' && base.reduce === 'sum');
       } finally {
-        sum.dispose();
+        sum.dispose(); sumSq.dispose();
       }
     },
   };

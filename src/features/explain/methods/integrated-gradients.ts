@@ -39,7 +39,7 @@ export function trapezoid(m: number): { nodes: number[]; weights: number[] } {
   return { nodes, weights: nodes.map((_, k) => (k === 0 || k === m ? 0.5 : 1) / m) };
 }
 
-function igBaseline(model: ExplainModel, x: tf.Tensor4D, kind: IgParams['baseline']): tf.Tensor4D {
+export function igBaseline(model: ExplainModel, x: tf.Tensor4D, kind: IgParams['baseline']): tf.Tensor4D {
   return tf.tidy(() => kind === 'blurred'
     ? gaussianBlur(x, Math.max(1, 10 * x.shape[1] / 224))
     : tf.fill(x.shape, model.preprocess.offset) as tf.Tensor4D);

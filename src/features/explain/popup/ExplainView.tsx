@@ -4,7 +4,8 @@ import { Curves } from './Curves';
 import { Legend } from '../../../ui/Legend';
 import './explain.css';
 import type { ExplainVm, Panel } from './explain-vm';
-import { METHODS_LIST, type ParamSpec } from '../catalog';
+import { costLine, METHODS_LIST, SANITY_PAPER, type Family, type ParamSpec } from '../catalog';
+import { CompareAll } from './CompareAll';
 import { download, drawOverlay, mapToJson, mapToPngBlob } from '../../../ui/overlay';
 import { useImage } from '../../../ui/hooks';
 import { mapAlt } from '../../../ui/describe';
@@ -26,6 +27,12 @@ function Overlay({ map, image, opacity, testid = 'saliency-canvas', classIndex, 
     </div>
   );
 }
+
+/** The picker's groups, in the order a learner meets them. */
+const FAMILIES: [Family, string][] = [
+  ['cam', 'Class activation maps'], ['gradient', 'Gradients'], ['path', 'Path and region methods'],
+  ['smoothing', 'Noise-averaged gradients'], ['perturbation', 'Perturbation (black box)'], ['fails', 'Taught because they fail'],
+];
 
 function ParamControl({ spec, value, camLayers, onChange }: { spec: ParamSpec; value: number | string | boolean | undefined; camLayers: string[]; onChange: (v: number | string) => void }) {
   if (spec.kind === 'number') {
@@ -58,9 +65,20 @@ function PanelView({ vm, i, panel, image }: { vm: ExplainVm; i: 0 | 1; panel: Pa
   return (
     <div class="panel">
       <select data-testid={i === 0 ? 'method-picker' : 'compare-method-picker'} value={m.id} onChange={(e) => vm.chooseMethod(i, (e.target as HTMLSelectElement).value)} aria-label="Explanation method">
-        {METHODS_LIST.map((x) => <option value={x.id} key={x.id}>{x.name}</option>)}
+        {FAMILIES.map(([family, label]) => (
+          <optgroup label={label} key={family}>
+            {METHODS_LIST.filter((x) => x.family === family).map((x) => <option value={x.id} key={x.id}>{x.name}{x.failsSanity ? ' (fails the sanity check)' : ''}</option>)}
+          </optgroup>
+        ))}
       </select>
+      {m.failsSanity && (
+        <p class="badge-fails" data-testid="fails-sanity-badge" data-method={m.id}>
+          Fails the sanity check: its map barely changes when the model’s top layers are randomised, so it shows the image more than what the model learned.{' '}
+          <a href={SANITY_PAPER} target="_blank" rel="noreferrer">Adebayo et al. 2018</a>. Tick “Randomise the top layers” below to see it on your image.
+        </p>
+      )}
       <p class="muted small method-summary">{m.summary} <a href={m.paper} target="_blank" rel="noreferrer">paper</a></p>
+      <p class="muted small method-cost" data-testid="method-cost">Cost: {costLine(m, params)}</p>
       {m.params.length > 0 && (
         <div class="params">{m.params.map((p) => <ParamControl key={p.key} spec={p} value={params[p.key]} camLayers={vm.camLayers.value} onChange={(v) => vm.setParam(i, p.key, v)} />)}</div>
       )}
@@ -92,24 +110,43 @@ function PanelView({ vm, i, panel, image }: { vm: ExplainVm; i: 0 | 1; panel: Pa
   );
 }
 
+const SUBSTRATE_TEXT = { grey: 'mid-grey', black: 'black', blur: 'a blurred copy' } as const;
+const ratio = (x: number, base: number) => (base > 0 ? `${(x / base).toFixed(2)}×` : '–');
+
 function Faithfulness({ vm }: { vm: ExplainVm }) {
   const j = vm.check.value;
+  const substrate = vm.settings.value.substrate;
   return (
     <section class="check">
       <button type="button" data-testid="check-button" onClick={() => vm.runCheck()} disabled={j.status === 'running'}>Check faithfulness</button>
-      <span class="muted small"> Removes or reveals pixels in the map’s order and watches the class probability.</span>
+      <label class="small"> deleted pixels become{' '}
+        <select data-testid="substrate" value={substrate} onChange={(e) => vm.setSubstrate((e.target as HTMLSelectElement).value as typeof substrate)}>
+          <option value="grey">mid-grey</option><option value="black">black</option><option value="blur">blurred</option>
+        </select>
+      </label>
+      <p class="muted small">Removes or reveals pixels in the map’s order and watches the class probability; ROAD fills removed pixels from their neighbours instead, so the hole’s shape gives nothing away.</p>
       {j.status === 'running' && <div class="progress"><div style={{ width: `${Math.round(j.progress * 100)}%` }} /></div>}
       {j.status === 'error' && <p class="error">{j.error.message}</p>}
-      {j.status === 'ready' && (
-        <div data-testid="faithfulness" data-deletion={j.value.deletion} data-insertion={j.value.insertion} data-random-deletion={j.value.randomDeletion} data-random-insertion={j.value.randomInsertion}>
-          <p class="small">
-            Deletion AUC <strong>{j.value.deletion.toFixed(3)}</strong> (random {j.value.randomDeletion.toFixed(3)}) ·
-            Insertion AUC <strong>{j.value.insertion.toFixed(3)}</strong> (random {j.value.randomInsertion.toFixed(3)}).{' '}
-            {j.value.deletion < j.value.randomDeletion && j.value.insertion > j.value.randomInsertion ? 'Better than a random map on both.' : 'Not better than a random map on both: treat this map with care.'}
-          </p>
-          <Curves deletion={j.value.deletionCurve} insertion={j.value.insertionCurve} randomDeletion={j.value.randomDeletionCurve} randomInsertion={j.value.randomInsertionCurve} />
-        </div>
-      )}
+      {j.status === 'ready' && (() => {
+        const f = j.value, r = f.random;
+        const good = f.deletion < r.deletion.mean && f.insertion > r.insertion.mean;
+        return (
+          <div data-testid="faithfulness" data-deletion={f.deletion} data-insertion={f.insertion} data-road={f.road} data-random-deletion={r.deletion.mean} data-random-insertion={r.insertion.mean}
+            data-random-road={r.road.mean} data-random-seeds={r.seeds} data-substrate={f.substrate}>
+            <p class="small">Deleted pixels became <strong>{SUBSTRATE_TEXT[f.substrate]}</strong>. Random baseline: the mean of {r.seeds} seeded random maps (± their spread).</p>
+            <table class="small faith-table">
+              <thead><tr><th>metric</th><th>this map</th><th>random</th><th>ratio</th></tr></thead>
+              <tbody>
+                <tr><td>Deletion AUC (lower is better)</td><td>{f.deletion.toFixed(3)}</td><td>{r.deletion.mean.toFixed(3)} ± {r.deletion.sd.toFixed(3)}</td><td>{ratio(f.deletion, r.deletion.mean)}</td></tr>
+                <tr><td>Insertion AUC (higher is better)</td><td>{f.insertion.toFixed(3)}</td><td>{r.insertion.mean.toFixed(3)} ± {r.insertion.sd.toFixed(3)}</td><td>{ratio(f.insertion, r.insertion.mean)}</td></tr>
+                <tr><td>ROAD, mean of 20/40/60/80 % removed (lower is better)</td><td>{f.road.toFixed(3)}</td><td>{r.road.mean.toFixed(3)} ± {r.road.sd.toFixed(3)}</td><td>{ratio(f.road, r.road.mean)}</td></tr>
+              </tbody>
+            </table>
+            <p class="small">{good ? 'Better than a random map on both curves.' : 'Not better than a random map on both curves: treat this map with care.'}</p>
+            <Curves deletion={f.deletionCurve} insertion={f.insertionCurve} randomDeletion={r.deletionCurve} randomInsertion={r.insertionCurve} />
+          </div>
+        );
+      })()}
     </section>
   );
 }
@@ -177,6 +214,7 @@ export function ExplainView({ vm, thumbnail, predictions }: { vm: ExplainVm; thu
       </div>
       <Faithfulness vm={vm} />
       <Sanity vm={vm} image={image} />
+      <CompareAll vm={vm} image={image} />
     </section>
   );
 }

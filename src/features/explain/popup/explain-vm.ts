@@ -2,7 +2,7 @@
 // request from the same panel cancels the one it replaces, and closing the popup cancels everything.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { SaliencyMap } from '../types';
-import type { ExplainResult, FaithfulnessResult, WireMap } from '../contract';
+import type { CompareResult, CompareRow, ExplainResult, FaithfulnessResult, WireMap } from '../contract';
 import type { NetLensError } from '../../../shared/protocol';
 import { DEFAULT_EXPLAIN, type ExplainSettings } from '../../../shared/settings';
 import type { TabState } from '../../classify/contract';
@@ -24,6 +24,7 @@ export interface Panel {
 }
 
 interface SanityView { layers: string[]; spearman: number; passes: boolean; map: SaliencyMap }
+export interface CompareView { rows: (Omit<CompareRow, 'map'> & { map: SaliencyMap })[]; random: CompareResult['random']; sanityLayers: string[]; classIndex: number; className: string }
 
 function fromWire(w: WireMap): SaliencyMap {
   return { method: w.method, target: w.classTarget, width: w.width, height: w.height, min: w.min, max: w.max, signed: w.signed, ...(w.notes ? { notes: w.notes } : {}), values: base64ToFloats(w.values) };
@@ -39,6 +40,10 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
   const check = signal<Job<FaithfulnessResult>>({ status: 'idle' });
   const sanity = signal<Job<SanityView>>({ status: 'idle' });
   const sanityOn = signal(false);
+  const comparison = signal<Job<CompareView>>({ status: 'idle' });
+  const compareMessage = signal('');
+  /** the methods "Compare all" runs: all of them unless the user narrows it down */
+  const compareSet = signal<ReadonlySet<string>>(new Set(METHOD_INFO.keys()));
   const running = new Map<string, (p: number) => void>();
   let unsub = () => {};
 
@@ -54,7 +59,7 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
   };
   const panels = [panel(0), panel(1)] as const;
 
-  async function run<T>(slot: { value: Job<T> }, task: 'map' | 'check' | 'sanity', method: string, pick: (r: ExplainResult) => T | undefined) {
+  async function run<T>(slot: { value: Job<T> }, task: 'map' | 'check' | 'sanity' | 'compare', method: string, pick: (r: ExplainResult) => T | undefined) {
     const id = tabId();
     const cls = classIndex.value;
     if (id === null || cls === null || !result.value) return;
@@ -64,7 +69,7 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
     slot.value = { status: 'running', jobId, progress: 0 };
     running.set(jobId, (p) => { if (slot.value.status === 'running' && slot.value.jobId === jobId) slot.value = { ...slot.value, progress: p }; });
     try {
-      const r = await c.explain({ tabId: id, jobId, task, method, params: paramsOf(method), classTarget: { kind: 'class', index: cls }, ...(task === 'sanity' ? { sanityLayers: 5 } : {}), ...(head.value === 'custom' ? { head: 'custom' as const } : {}) });
+      const r = await c.explain({ tabId: id, jobId, task, method, params: paramsOf(method), classTarget: { kind: 'class', index: cls }, ...(task === 'sanity' || task === 'compare' ? { sanityLayers: 5 } : {}), ...(head.value === 'custom' ? { head: 'custom' as const } : {}), ...(task === 'check' || task === 'compare' ? { substrate: settings.value.substrate } : {}), ...(task === 'compare' ? compareFields() : {}) });
       if (slot.value.status !== 'running' || slot.value.jobId !== jobId) return; // superseded
       if (!r.ok) { slot.value = r.error.code === 'cancelled' ? { status: 'idle' } : { status: 'error', error: r.error }; return; }
       if (r.result.camLayers.length) camLayers.value = r.result.camLayers;
@@ -86,7 +91,14 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
   // The sanity check re-runs the first panel's method: only worth it once that map exists.
   const sanityAfterMap = () => (sanityOn.value && jobs[0].value.status === 'ready' ? runSanity() : undefined);
   const runSanity = () => run(sanity, 'sanity', settings.value.method, (r) => (r.sanity ? { ...r.sanity, map: fromWire(r.sanity.map) } : undefined));
+  const className = computed(() => (classIndex.value === null ? ''
+      : head.value === 'custom' ? result.value?.custom?.predictions.find((p) => p.index === classIndex.value)?.className ?? `my class ${classIndex.value}`
+        : labels.value[classIndex.value] ?? result.value?.predictions.find((p) => p.index === classIndex.value)?.className ?? `class ${classIndex.value}`));
   const save = (next: ExplainSettings) => { settings.value = next; void c.saveExplainSettings(next); };
+  const compareFields = () => {
+    const methods = [...METHOD_INFO.keys()].filter((id) => compareSet.value.has(id));
+    return { compareMethods: methods, compareParams: Object.fromEntries(methods.map((id) => [id, paramsOf(id)])) };
+  };
 
   return {
     settings: settings as ReadonlySignal<ExplainSettings>,
@@ -94,24 +106,28 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
     classIndex,
     head,
     customPredictions: computed(() => result.value?.custom?.predictions ?? []),
-    className: computed(() => (classIndex.value === null ? ''
-      : head.value === 'custom' ? result.value?.custom?.predictions.find((p) => p.index === classIndex.value)?.className ?? `my class ${classIndex.value}`
-        : labels.value[classIndex.value] ?? result.value?.predictions.find((p) => p.index === classIndex.value)?.className ?? `class ${classIndex.value}`)),
+    className,
     camLayers: camLayers as ReadonlySignal<string[]>,
     panels,
     compare: computed(() => settings.value.compareMethod !== null),
     check: check as ReadonlySignal<Job<FaithfulnessResult>>,
     sanity: sanity as ReadonlySignal<Job<SanityView>>,
     sanityOn: sanityOn as ReadonlySignal<boolean>,
+    comparison: comparison as ReadonlySignal<Job<CompareView>>,
+    compareMessage: compareMessage as ReadonlySignal<string>,
+    compareSet: compareSet as ReadonlySignal<ReadonlySet<string>>,
     async start() {
       settings.value = await c.explainSettings();
-      unsub = c.onJobProgress((p) => running.get(p.jobId)?.(p.progress));
+      unsub = c.onJobProgress((p) => {
+        running.get(p.jobId)?.(p.progress);
+        if (comparison.value.status === 'running' && comparison.value.jobId === p.jobId) compareMessage.value = p.message;
+      });
       const modelId = result.value?.modelId;
       if (modelId) labels.value = await c.labels(modelId).catch(() => []);
     },
     stop() {
       unsub();
-      for (const j of [...jobs, check, sanity]) if (j.value.status === 'running') void c.cancel(j.value.jobId);
+      for (const j of [...jobs, check, sanity, comparison]) if (j.value.status === 'running') void c.cancel(j.value.jobId);
     },
     /** Entering the view, or a new classification: explain the current class. */
     open() { refresh(); },
@@ -135,6 +151,20 @@ export function createExplainVm(c: PopupConnector, tabId: () => number | null, t
       if (on) void runPanel(1); else jobs[1].value = { status: 'idle' };
     },
     runCheck() { void run(check, 'check', settings.value.method, (r) => r.faithfulness); },
+    setSubstrate(substrate: ExplainSettings['substrate']) { save({ ...settings.value, substrate }); check.value = { status: 'idle' }; },
+    /** Runs every chosen method on this image and class, scores and ranks them. */
+    runCompare() {
+      const cls = classIndex.value ?? 0, name = className.value;
+      compareMessage.value = 'Starting…';
+      void run(comparison, 'compare', settings.value.method, (r) => (r.compare ? { ...r.compare, rows: r.compare.rows.map((row) => ({ ...row, map: fromWire(row.map) })), classIndex: cls, className: name } : undefined));
+    },
+    cancelCompare() { const j = comparison.value; if (j.status === 'running') { void c.cancel(j.jobId); comparison.value = { status: 'idle' }; } },
+    toggleCompareMethod(id: string, on: boolean) {
+      const next = new Set(compareSet.value);
+      if (on) next.add(id); else next.delete(id);
+      compareSet.value = next;
+    },
+    compareAllMethods(on: boolean) { compareSet.value = new Set(on ? METHOD_INFO.keys() : []); },
     toggleSanity(on: boolean) {
       sanityOn.value = on;
       if (on) void runSanity();

@@ -1,0 +1,70 @@
+// RISE: show the model many randomly masked copies of the image; a pixel's saliency is the average class
+// probability of the copies that kept it. Black-box: only forward passes, batched.
+// Petsiuk, Das & Saenko 2018, "RISE: Randomized Input Sampling for Explanation", https://arxiv.org/abs/1806.07421
+import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../../../shared/codecs';
+import type { Explainer, Params } from '../types';
+import { chunks, column, throwIfAbortedAsync, toMap } from '../util';
+
+interface RiseParams extends Params { masks: number; grid: number; keep: number }
+
+/**
+ * Smooth random masks [count × h × w]: a (grid+1)² grid of 0/1 cells (1 with probability `keep`), sampled
+ * bilinearly at a random sub-cell shift, so mask edges fall anywhere rather than on a fixed lattice.
+ */
+export function riseMasks(count: number, h: number, w: number, grid: number, keep: number, rand: () => number): Float32Array {
+  const out = new Float32Array(count * h * w);
+  const g = grid + 1;
+  const cellH = Math.ceil(h / grid), cellW = Math.ceil(w / grid);
+  const cells = new Float32Array(g * g);
+  for (let m = 0; m < count; m++) {
+    for (let i = 0; i < cells.length; i++) cells[i] = rand() < keep ? 1 : 0;
+    const dy = rand() * cellH, dx = rand() * cellW;
+    const base = m * h * w;
+    for (let y = 0; y < h; y++) {
+      const gy = Math.min(grid, Math.max(0, (y + dy) / cellH - 0.5));
+      const y0 = Math.floor(gy), y1 = Math.min(grid, y0 + 1), fy = gy - y0;
+      for (let x = 0; x < w; x++) {
+        const gx = Math.min(grid, Math.max(0, (x + dx) / cellW - 0.5));
+        const x0 = Math.floor(gx), x1 = Math.min(grid, x0 + 1), fx = gx - x0;
+        const top = cells[y0 * g + x0]! * (1 - fx) + cells[y0 * g + x1]! * fx;
+        const bottom = cells[y1 * g + x0]! * (1 - fx) + cells[y1 * g + x1]! * fx;
+        out[base + y * w + x] = top * (1 - fy) + bottom * fy;
+      }
+    }
+  }
+  return out;
+}
+
+export const rise: Explainer<RiseParams> = {
+  id: 'rise',
+  async explain(model, input, target, params, opts = {}) {
+    const [h, w] = model.inputShape;
+    const n = Math.max(1, Math.round(params.masks));
+    const grid = Math.max(2, Math.round(params.grid));
+    const keep = Math.min(0.95, Math.max(0.05, params.keep));
+    const grey = 127.5 * model.preprocess.scale + model.preprocess.offset;
+    const rand = seededRandom(1234);
+    const sum = new Float64Array(h * w);
+    for (const [a, b] of chunks(n, Math.max(8, (opts.batchSize ?? 8) * 2))) {
+      await throwIfAbortedAsync(opts.signal);
+      const masks = riseMasks(b - a, h, w, grid, keep, rand);
+      const p = tf.tidy(() => {
+        const m = tf.tensor4d(masks, [b - a, h, w, 1]);
+        // Masked pixels turn mid-grey, as in occlusion, whatever the model's input range.
+        const x = tf.add(tf.mul(input, m), tf.mul(tf.sub(1, m), grey)) as tf.Tensor4D;
+        return column(tf.softmax(model.logits(x)), target.index);
+      });
+      const pv = await p.data();
+      p.dispose();
+      for (let i = 0; i < b - a; i++) {
+        const pi = pv[i]!, off = i * h * w;
+        for (let j = 0; j < h * w; j++) sum[j]! += pi * masks[off + j]!;
+      }
+      opts.onProgress?.(b / n);
+    }
+    // E[p | pixel kept] ≈ Σ p_i·M_i / (N·keep)
+    const map = Float32Array.from(sum, (s) => s / (n * keep));
+    return toMap(tf.tensor2d(map, [h, w]), this.id, target, false);
+  },
+};
