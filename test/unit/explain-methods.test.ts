@@ -24,7 +24,7 @@ beforeAll(async () => { await initBackend(); });
 /** Features = the input itself; logits = GAP → dense ([C, 2]); also `logits` straight from the input. */
 function gapModel(h: number, w: number, c: number, dense: number[][], logits?: (x: tf.Tensor4D) => tf.Tensor2D): ExplainModel {
   const D = tf.keep(tf.tensor2d(dense));
-  const head = (f: tf.Tensor4D) => tf.tidy(() => tf.matMul(f.mean([1, 2]) as tf.Tensor2D, D));
+  const head = (f: tf.Tensor4D) => tf.tidy(() => tf.matMul(f.mean([1, 2]) as tf.Tensor2D, D) as tf.Tensor2D);
   return {
     inputShape: [h, w, c], numClasses: dense[0]!.length, preprocess: { scale: 1 / 127.5, offset: -1 }, defaultCamLayer: 'input', convLayers: () => ['input'],
     logits: logits ?? head, split: () => ({ features: (x) => x.clone(), head }),
