@@ -60,7 +60,7 @@ export default defineConfig(({ mode }) => ({
           name: 'measure',
           include: ['test/measure/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 3_600_000,
+          testTimeout: 14_400_000,
           hookTimeout: 120_000,
         },
       },

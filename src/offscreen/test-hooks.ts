@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelHostRuntime } from '../engine/host-runtime';
 import { LayersAdapter } from '../engine/adapter';
 import { toModelInput } from '../engine/preprocess';
-import { faithfulness } from '../features/explain/metrics';
+import { faithfulness, randomBaseline } from '../features/explain/metrics';
+import { compareAll } from '../features/explain/compare';
 import { getMethod, METHODS } from '../features/explain/registry';
 import { computeActivations } from '../features/layers/activations';
 import { visualiseChannel } from '../features/layers/feature-vis';
@@ -12,7 +13,7 @@ import { visualiseChannel } from '../features/layers/feature-vis';
 export function expose(host: ModelHostRuntime): void {
   (globalThis as Record<string, unknown>).__netlens = {
     session: host.session, jobs: host.jobs, tf,
-    explain: { LayersAdapter, getMethod, METHODS, faithfulness, toModelInput },
+    explain: { LayersAdapter, getMethod, METHODS, faithfulness, randomBaseline, compareAll, toModelInput },
     layers: { computeActivations, visualiseChannel },
   };
 }

@@ -238,10 +238,26 @@ async function main() {
       for (const id of explain.METHODS.keys()) {
         const meth = explain.getMethod(id);
         const p = { ...meth.defaults };
-        await meth.explain(a, x, target, id.includes('integrated') ? { ...p, steps: 4, samples: 2 } : id.startsWith('smoothgrad') ? { ...p, samples: 2 } : p, { batchSize: 8 }); // warm-up
-        const ms = await time(() => meth.explain(a, x, target, p, { batchSize: 8 }), id === 'grad-cam' || id === 'grad-cam-plus-plus' || id === 'gradient' ? 5 : 1);
-        rows.push({ id, params: p, ms: Math.round(ms), xForward: Math.round(ms / fwd * 10) / 10 });
+        // Warm-up on small settings of the same shapes (the expensive defaults are timed once).
+        const small = { steps: 4, samples: 2, masks: 16, channels: 4 };
+        await meth.explain(a, x, target, { ...p, ...Object.fromEntries(Object.entries(small).filter(([k]) => k in p)) }, { batchSize: 8 });
+        const ms = await time(() => meth.explain(a, x, target, p, { batchSize: 8 }), meth.slow ? 1 : 5);
+        const c = meth.cost(p);
+        rows.push({ id, params: p, ms: Math.round(ms), xForward: Math.round(ms / fwd * 10) / 10, catalogPasses: c.forward + 2 * c.backward });
       }
+      // "Compare all" with every method at its defaults, wired as the host wires it: one random baseline (10
+      // seeds), each map scored by deletion, insertion and ROAD, then every map again with random top layers.
+      const cmp0 = performance.now();
+      const baseline = await explain.randomBaseline(a, x, target, 'grey', { batchSize: 11 });
+      const baselineMs = performance.now() - cmp0;
+      const ids = [...explain.METHODS.keys()];
+      const compare = await explain.compareAll({
+        adapter: a, backbone: a, input: x, target, methods: ids, params: (id) => explain.getMethod(id).defaults,
+        mapOf: (id, o) => explain.getMethod(id).explain(a, x, target, explain.getMethod(id).defaults, o), baseline: async () => baseline,
+        sanityLayers: 5, toWire: (mm) => ({ ...mm, values: '' }), opts: { batchSize: 8 },
+      });
+      const compareMs = performance.now() - cmp0;
+      const ranking = compare.rows.map((r) => ({ id: r.method, rank: r.rank, deletionRatio: r.deletionRatio, insertionRatio: r.insertionRatio, roadRatio: r.roadRatio, spearman: r.spearman }));
       const ig = explain.getMethod('integrated-gradients'), sg = explain.getMethod('smoothgrad:gradient');
       const batching = [];
       for (const [name, meth, p] of [['IG(32)', ig, { steps: 32, baseline: 'blurred', rule: 'trapezoid' }], ['SmoothGrad(25)', sg, { samples: 25, sigma: 0.15 }]]) {
@@ -253,7 +269,8 @@ async function main() {
       }
       const leaked = tf.memory().numTensors - before;
       x.dispose();
-      return { backend: tf.getBackend(), forwardMs: Math.round(fwd * 10) / 10, kerasPredictMs: Math.round(kerasMs * 10) / 10, rows, batching, tensorLeak: leaked };
+      return { backend: tf.getBackend(), forwardMs: Math.round(fwd * 10) / 10, kerasPredictMs: Math.round(kerasMs * 10) / 10, rows, batching, tensorLeak: leaked,
+        compare: { methods: ids.length, ms: Math.round(compareMs), baselineMs: Math.round(baselineMs), xForward: Math.round(compareMs / fwd), ranking } };
     })()`);
     // Layers: every requested layer from one multi-output pass, and feature visualisation.
     log('layers: activations vs one forward pass; bytes for the default toggles; feature visualisation per 100 steps');
@@ -339,8 +356,16 @@ async function main() {
   }
   if (results.explain) {
     const e = results.explain;
-    lines.push('', `Explanations on ${e.backend}, one forward pass = ${e.forwardMs} ms (NetLens inference; TF.js Layers predict ${e.kerasPredictMs} ms; same run):`, '', '| method (default settings) | median | × forward pass |', '|---|---:|---:|');
-    for (const r of e.rows) lines.push(`| ${r.id} ${JSON.stringify(r.params).replace(/"/g, '')} | ${r.ms} ms | ${r.xForward}× |`);
+    lines.push('', `Explanations on ${e.backend}, one forward pass = ${e.forwardMs} ms (NetLens inference; TF.js Layers predict ${e.kerasPredictMs} ms; same run).`,
+      'Target: within 1.5× of the catalog\'s cost (forward passes + 2 × backward passes), which the picker shows.', '',
+      '| method (default settings) | median | × forward pass | catalog cost | ✓/✗ |', '|---|---:|---:|---:|:-:|');
+    for (const r of e.rows) lines.push(`| ${r.id} ${JSON.stringify(r.params).replace(/"/g, '')} | ${r.ms} ms | ${r.xForward}× | ${r.catalogPasses} | ${r.xForward <= 1.5 * r.catalogPasses ? '✓' : '✗'} |`);
+    if (e.compare) {
+      const c = e.compare;
+      lines.push('', `| compare all: ${c.methods} methods at their defaults, scored (deletion, insertion, ROAD) and sanity-checked | ${(c.ms / 1000).toFixed(1)} s | ${c.xForward}× | — | — |`,
+        `| of which the 10-seed random baseline (computed once per image and class) | ${(c.baselineMs / 1000).toFixed(1)} s | ${Math.round(c.baselineMs / e.forwardMs)}× | 700 | ${c.baselineMs / e.forwardMs <= 1.5 * 700 ? '✓' : '✗'} |`);
+      lines.push('', `ranking on this photo: ${c.ranking.map((r) => `${r.rank}. ${r.id}`).join(', ')}`);
+    }
     lines.push('', '| batching | unbatched | batch 8 | batch 16 | batch 8 / unbatched | batch 16 / unbatched |', '|---|---:|---:|---:|---:|---:|');
     for (const b of e.batching) lines.push(`| ${b.name} | ${b.unbatchedMs} ms | ${b.batch8Ms} ms | ${b.batch16Ms} ms | ${b.ratio8} | ${b.ratio16} |`);
     lines.push('', `tensor leak over all explanation runs: ${e.tensorLeak}`);

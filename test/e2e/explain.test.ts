@@ -47,7 +47,24 @@ describe('Explain view', () => {
     const v = await f.evaluate((e) => Object.fromEntries(['deletion', 'insertion', 'randomDeletion', 'randomInsertion'].map((k) => [k, Number((e as HTMLElement).dataset[k])])));
     for (const x of Object.values(v)) { expect(x!).toBeGreaterThanOrEqual(0); expect(x!).toBeLessThanOrEqual(1); }
     expect(v.insertion!).toBeGreaterThan(v.randomInsertion!);
+    expect(await f.getAttribute('data-random-seeds')).toBe('10');
+    expect(await f.getAttribute('data-substrate')).toBe('grey');
+    const road = Number(await f.getAttribute('data-road')), randomRoad = Number(await f.getAttribute('data-random-road'));
+    expect(road).toBeGreaterThanOrEqual(0);
+    expect(road).toBeLessThan(randomRoad);
+    await expect.poll(() => f.textContent()).toContain('mid-grey');
     expect(await f.locator('svg').count()).toBeGreaterThanOrEqual(2);
+  });
+
+  test('another substrate: deletion towards black, said so next to the numbers', async () => {
+    const grey = Number(await popup.getByTestId('faithfulness').getAttribute('data-deletion'));
+    await popup.getByTestId('substrate').selectOption('black');
+    await popup.getByTestId('check-button').click();
+    const f = popup.locator('[data-testid=faithfulness][data-substrate=black]');
+    await f.waitFor({ timeout: 120_000 });
+    expect(await f.textContent()).toContain('became black');
+    expect(Number(await f.getAttribute('data-deletion'))).not.toBeCloseTo(grey, 3);
+    await popup.getByTestId('substrate').selectOption('grey');
   });
 
   test('the sanity check randomises the top layers and reports the rank correlation', async () => {
@@ -59,6 +76,22 @@ describe('Explain view', () => {
     expect(rho).toBeLessThan(0.5);
     expect(await s.getAttribute('data-passes')).toBe('true');
     await popup.screenshot({ path: `${ROOT}/.cache/explain.png`, fullPage: true });
+  });
+
+  test('Guided Backprop carries the "fails the sanity check" badge, and the toggle shows it failing on this image', async () => {
+    await popup.getByTestId('method-picker').selectOption('guided-backprop');
+    const badge = popup.locator('[data-testid=fails-sanity-badge][data-method=guided-backprop]');
+    await badge.waitFor({ timeout: 30_000 });
+    expect(await badge.locator('a').getAttribute('href')).toBe('https://arxiv.org/abs/1810.03292');
+    expect(await popup.getByTestId('method-cost').textContent()).toBe('Cost: 1 forward + 1 backward passes');
+    const s = popup.locator('[data-testid=sanity][data-passes=false]');
+    await s.waitFor({ timeout: 120_000 });
+    expect(Number(await s.getAttribute('data-spearman'))).toBeGreaterThan(0.5);
+    expect(await s.textContent()).toContain('fails');
+    await popup.getByTestId('sanity-toggle').uncheck();
+    await popup.getByTestId('method-picker').selectOption('grad-cam');
+    expect(await popup.getByTestId('fails-sanity-badge').count()).toBe(0);
+    await popup.locator('[data-testid=saliency-canvas][data-method=grad-cam][data-ready=true]').waitFor({ timeout: 60_000 });
   });
 
   test('two methods side by side, and the choice persists', async () => {

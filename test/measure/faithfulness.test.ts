@@ -32,7 +32,15 @@ test('faithfulness of every method on the shared photos', async () => {
   const ids = process.env.METHODS ? process.env.METHODS.split(',') : METHODS_LIST.map((m) => m.id);
   const perPhoto: Record<string, Record<string, Row>> = {};
   const baselines: Record<string, Record<Substrate, RandomBaseline>> = {};
+  const cacheDir = path.join(ROOT, '.cache/faithfulness');
+  fs.mkdirSync(cacheDir, { recursive: true });
   for (const photo of photos) {
+    // One file a photo, so a long run can resume where it stopped (FRESH=1 starts over).
+    const cached = path.join(cacheDir, `${photo}.json`);
+    if (!process.env.FRESH && !process.env.METHODS && fs.existsSync(cached)) {
+      const c = JSON.parse(fs.readFileSync(cached, 'utf8'));
+      if (ids.every((id) => c.rows[id])) { perPhoto[photo] = c.rows; baselines[photo] = c.base; continue; }
+    }
     const x = tf.keep(toModelInput(decodeJpeg(path.join(PHOTOS_DIR, photo)), model.entry));
     const idx = tf.tidy(() => adapter.logits(x).argMax(1));
     const target = { kind: 'class' as const, index: (await idx.data())[0]! };
@@ -56,6 +64,7 @@ test('faithfulness of every method on the shared photos', async () => {
       console.log(`${photo} ${id}: del(grey) ${row['deletion-grey'].toFixed(2)}× ins ${row.insertion.toFixed(2)}× road ${row.road.toFixed(2)}× (${ms.toFixed(0)} ms)`);
     }
     x.dispose();
+    if (!process.env.METHODS) fs.writeFileSync(cached, JSON.stringify({ rows: perPhoto[photo], base }));
   }
   const mean = (id: string, k: keyof Row) => photos.reduce((a, p) => a + perPhoto[p]![id]![k], 0) / photos.length;
   const table = ids.map((id) => ({ id, name: getMethod(id).name, del: mean(id, 'deletion-grey'), black: mean(id, 'deletion-black'), blur: mean(id, 'deletion-blur'), ins: mean(id, 'insertion'), road: mean(id, 'road'), ms: mean(id, 'ms') }));

@@ -1,35 +1,24 @@
 // The TF-free building blocks of LIME and XRAI: SLIC superpixels, LIME's weighted ridge surrogate and its
 // kernel, and XRAI's greedy region ranking — each checked against values worked out by hand or by a
 // deliberately naive reference, plus a real photo for SLIC's connectivity and speed.
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import jpeg from 'jpeg-js';
 import { describe, expect, test } from 'vitest';
 import { slic } from '../../src/features/explain/slic';
 import { cosineDistanceToOnes, limeKernel, weightedRidge } from '../../src/features/explain/ridge';
 import { xraiRegions } from '../../src/features/explain/xrai-regions';
+import { seededRandom } from '../../src/shared/codecs';
+import { PHOTOS_DIR, decodeJpeg } from './helpers';
 
-/** Small deterministic PRNG (mulberry32) so "random" inputs are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** A real photo, nearest-neighbour resized to size×size, as interleaved RGB 0..255. */
 function photo(name: string, size: number): Float32Array {
-  const img = jpeg.decode(fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/images', name)), { useTArray: true });
+  const img = decodeJpeg(path.join(PHOTOS_DIR, name));
   const out = new Float32Array(size * size * 3);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       const sx = Math.floor(((x + 0.5) * img.width) / size), sy = Math.floor(((y + 0.5) * img.height) / size);
-      for (let c = 0; c < 3; c++) out[(y * size + x) * 3 + c] = img.data[(sy * img.width + sx) * 4 + c]!;
+      for (let c = 0; c < 3; c++) out[(y * size + x) * 3 + c] = img.data[(sy * img.width + sx) * 3 + c]!;
     }
   }
   return out;
