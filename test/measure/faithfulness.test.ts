@@ -12,7 +12,7 @@ import { toModelInput } from '../../src/engine/preprocess';
 import type { NetLensModel } from '../../src/engine/model';
 import { DEFAULT_METHOD, METHODS_LIST } from '../../src/features/explain/catalog';
 import { getMethod } from '../../src/features/explain/registry';
-import { faithfulness, randomBaseline, SUBSTRATES, type RandomBaseline, type Substrate } from '../../src/features/explain/metrics';
+import { causalCurves, deletion, faithfulness, randomBaseline, randomMap, resizeMap, RANDOM_SEEDS, SUBSTRATES, type RandomBaseline, type Substrate } from '../../src/features/explain/metrics';
 import { PHOTOS_DIR, ROOT, decodeJpeg, initBackend, loadModel } from '../unit/helpers';
 
 let model: NetLensModel;
@@ -45,8 +45,15 @@ test('faithfulness of every method on the shared photos', async () => {
     const idx = tf.tidy(() => adapter.logits(x).argMax(1));
     const target = { kind: 'class' as const, index: (await idx.data())[0]! };
     idx.dispose();
+    // The grey baseline in full; for black and blur only deletion changes, so only their deletion is computed.
     const base = {} as Record<Substrate, RandomBaseline>;
-    for (const s of SUBSTRATES) base[s] = await randomBaseline(adapter, x, target, s, { batchSize: 11 });
+    base.grey = await randomBaseline(adapter, x, target, 'grey', { batchSize: 11 });
+    const randoms = Array.from({ length: RANDOM_SEEDS }, (_, i) => randomMap(224 * 224, i + 1));
+    for (const s of ['black', 'blur'] as const) {
+      const aucs = (await causalCurves(adapter, x, randoms, target, deletion(s), { batchSize: 11 })).map((c) => c.auc);
+      const m = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+      base[s] = { ...base.grey, substrate: s, deletion: { mean: m, sd: Math.sqrt(aucs.reduce((a, v) => a + (v - m) ** 2, 0) / (aucs.length - 1)) } };
+    }
     baselines[photo] = base;
     perPhoto[photo] = {};
     for (const id of ids) {
@@ -55,10 +62,13 @@ test('faithfulness of every method on the shared photos', async () => {
       const map = await m.explain(adapter, x, target, m.defaults, { batchSize: 8 });
       const ms = performance.now() - t0;
       const row = { ms } as Row;
-      for (const s of SUBSTRATES) {
-        const f = await faithfulness(adapter, x, map, target, { baseline: base[s], batchSize: 11 });
-        row[`deletion-${s}`] = f.deletion.auc / base[s].deletion.mean;
-        if (s === 'grey') { row.insertion = f.insertion.auc / base[s].insertion.mean; row.road = f.road.score / base[s].road.mean; }
+      const f = await faithfulness(adapter, x, map, target, { baseline: base.grey, batchSize: 11 });
+      row['deletion-grey'] = f.deletion.auc / base.grey.deletion.mean;
+      row.insertion = f.insertion.auc / base.grey.insertion.mean;
+      row.road = f.road.score / base.grey.road.mean;
+      for (const s of ['black', 'blur'] as const) {
+        const [c] = await causalCurves(adapter, x, [resizeMap(map, 224, 224)], target, deletion(s), { batchSize: 11 });
+        row[`deletion-${s}`] = c!.auc / base[s].deletion.mean;
       }
       perPhoto[photo]![id] = row;
       console.log(`${photo} ${id}: del(grey) ${row['deletion-grey'].toFixed(2)}× ins ${row.insertion.toFixed(2)}× road ${row.road.toFixed(2)}× (${ms.toFixed(0)} ms)`);
@@ -68,7 +78,7 @@ test('faithfulness of every method on the shared photos', async () => {
   }
   const mean = (id: string, k: keyof Row) => photos.reduce((a, p) => a + perPhoto[p]![id]![k], 0) / photos.length;
   const table = ids.map((id) => ({ id, name: getMethod(id).name, del: mean(id, 'deletion-grey'), black: mean(id, 'deletion-black'), blur: mean(id, 'deletion-blur'), ins: mean(id, 'insertion'), road: mean(id, 'road'), ms: mean(id, 'ms') }));
-  const spread = photos.map((p) => `${p}: deletion(grey) random ${baselines[p]!.grey.deletion.mean.toFixed(3)} ± ${baselines[p]!.grey.deletion.sd.toFixed(3)}, insertion ${baselines[p]!.grey.insertion.mean.toFixed(3)} ± ${baselines[p]!.grey.insertion.sd.toFixed(3)}, ROAD ${baselines[p]!.grey.road.mean.toFixed(3)} ± ${baselines[p]!.grey.road.sd.toFixed(3)}`);
+  const spread = photos.map((p) => `${p}: deletion grey / black / blur random ${SUBSTRATES.map((sub) => `${baselines[p]![sub].deletion.mean.toFixed(3)} ± ${baselines[p]![sub].deletion.sd.toFixed(3)}`).join(' / ')}; grey deletion random ${baselines[p]!.grey.deletion.mean.toFixed(3)} ± ${baselines[p]!.grey.deletion.sd.toFixed(3)}, insertion ${baselines[p]!.grey.insertion.mean.toFixed(3)} ± ${baselines[p]!.grey.insertion.sd.toFixed(3)}, ROAD ${baselines[p]!.grey.road.mean.toFixed(3)} ± ${baselines[p]!.grey.road.sd.toFixed(3)}`);
   const md = [
     `Faithfulness on ${photos.length} shared photos (MobileNet v1 0.75, top-1 class), each score ÷ the mean of 10 seeded random maps; lower deletion/ROAD and higher insertion are better.`,
     '',

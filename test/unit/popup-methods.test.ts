@@ -15,7 +15,7 @@ describe('explanation methods: catalog and registry', () => {
 
   test.each(METHODS_LIST.map((m) => [m.id, m] as const))('%s: every parameter the popup shows has a default, and a paper link', (_id, info) => {
     for (const p of info.params) expect(Object.keys(info.defaults)).toContain(p.key);
-    expect(info.paper).toMatch(/^https:\/\/arxiv\.org\/abs\/\d{4}\.\d{4,5}$/);
+    expect(info.paper).toMatch(/^https:\/\/(arxiv\.org\/abs\/\d{4}\.\d{4,5}|doi\.org\/10\.\d{4,5}\/[\w.]+)$/);
     expect(info.summary.length).toBeGreaterThan(20);
   });
 

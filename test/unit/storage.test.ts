@@ -25,7 +25,7 @@ describe('storage items', () => {
     expect(decode(settingsItem, settings)).toEqual({ ...settings, theme: 'system', seenCap: 300 });
     expect(decode(layerTogglesItem, { 'mobilenet-v1-0.75-224': ['conv1_relu', 'conv_preds'] })).toEqual({ 'mobilenet-v1-0.75-224': ['conv1_relu', 'conv_preds'] });
     const explain = { method: 'integrated-gradients', compareMethod: 'grad-cam', params: { 'integrated-gradients': { steps: 64 } }, opacity: 0.4 };
-    expect(decode(explainSettingsItem, explain)).toEqual(explain);
+    expect(decode(explainSettingsItem, explain)).toEqual({ ...explain, substrate: 'grey' });
     expect(warn).not.toHaveBeenCalled();
   });
 

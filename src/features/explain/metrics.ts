@@ -83,7 +83,7 @@ type CurveOptions = RunOptions & { steps?: number };
  * The perturbation curves of several maps at once: step k of a map moves its pixels with rank < k·n/steps from
  * the start image to the finish image. All (map, step) images share batches.
  */
-async function causalCurves(model: ExplainModel, input: tf.Tensor4D, saliencies: readonly ArrayLike<number>[], target: Target, perturbation: Perturbation, opts: CurveOptions = {}): Promise<Curve[]> {
+export async function causalCurves(model: ExplainModel, input: tf.Tensor4D, saliencies: readonly ArrayLike<number>[], target: Target, perturbation: Perturbation, opts: CurveOptions = {}): Promise<Curve[]> {
   const steps = opts.steps ?? 32;
   const [h, w] = model.inputShape;
   const rankT = tf.tidy(() => tf.stack(saliencies.map((s) => tf.tensor(ranks(s), [h, w, 1]))) as tf.Tensor4D);
