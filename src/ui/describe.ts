@@ -22,3 +22,9 @@ export function mapAlt(methodName: string, className: string, map: MapLike): str
   if (d.share === 0) return `${methodName} for ${className}: no evidence for the class anywhere in the image`;
   return `${methodName} for ${className}: strongest in the ${d.where}, ${Math.round(d.share * 100)} % of the image above half of the peak`;
 }
+
+/** e.g. "strongest in the upper left" for a channel or a class map; "silent" when nothing is above zero. */
+export function whereStrongest(values: ArrayLike<number>, width: number, height: number): string {
+  const d = describeMap({ width, height, values: Float32Array.from(values), signed: false });
+  return d.share === 0 ? 'silent everywhere' : `strongest in the ${d.where}`;
+}

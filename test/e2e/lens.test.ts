@@ -146,6 +146,8 @@ describe('the Lens', () => {
     await lens.getByTestId('stage-link').nth(30).click();
     await ready(lens, 30);
     expect(await stage(lens).getAttribute('data-kind')).toBe('dense');
+    // The class map's text alternative says where the evidence is, in words.
+    await expect.poll(() => lens.getByTestId('dense-cam').getAttribute('aria-label'), { timeout: 30_000 }).toMatch(/^where the evidence for .+ came from, 7×7: (strongest in the (upper|middle|lower|centre)|silent everywhere)/);
   }, 120_000);
 
   test('1024 to 2560 px wide and at 200 % zoom: no sideways scrolling; axe-core finds no violations', async () => {

@@ -1,6 +1,6 @@
 // Text alternatives for maps, checked on hand-built maps.
 import { describe, expect, test } from 'vitest';
-import { describeMap, mapAlt } from '../../src/ui/describe';
+import { describeMap, mapAlt, whereStrongest } from '../../src/ui/describe';
 
 const map = (w: number, h: number, f: (x: number, y: number) => number, signed = false) => ({ width: w, height: h, signed, values: Float32Array.from({ length: w * h }, (_, i) => f(i % w, Math.floor(i / w))) });
 
@@ -14,5 +14,9 @@ describe('describeMap', () => {
     expect(describeMap(map(9, 9, (x, y) => (x === 4 && y === 4 ? 1 : 0))).where).toBe('centre');
     expect(describeMap(map(9, 9, (x, y) => (x === 8 && y === 4 ? 1 : 0))).where).toBe('middle right');
     expect(mapAlt('Gradient × input', 'kite', map(4, 4, () => -1, true))).toBe('Gradient × input for kite: no evidence for the class anywhere in the image');
+  });
+  test('whereStrongest: a channel map (quantised bytes) or a class map, in words', () => {
+    expect(whereStrongest(Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? 255 : 3)), 4, 4)).toBe('strongest in the lower right');
+    expect(whereStrongest([0, 0, 0, 0], 2, 2)).toBe('silent everywhere');
   });
 });

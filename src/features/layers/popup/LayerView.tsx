@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { LayerInfo } from '../contract';
 import { ChannelDetail } from './ChannelDetail';
 import { flatValues, formatShape, isFlat, num, pageCount, pageOf, pct, PER_PAGE, pixelValues, signed, type DecodedLayer } from './decode';
+import { whereStrongest } from '../../../ui/describe';
 import { drawBars, drawFilter, drawInput, drawOverlay, drawTile } from './draw';
 import { useSeen } from '../../../ui/hooks';
 import type { LayersVm, LayerViewModel } from './layers-vm';
@@ -30,7 +31,7 @@ function Tile({ ctx, ch, selected, clickable }: { ctx: Ctx; ch: number; selected
       <canvas ref={ref} data-testid="channel-map" data-layer={d.name} data-channel={ch} tabIndex={0} role="button"
         style={{ width: `${size}px`, height: `${size}px` }}
         title={`${chName(d, ch)} · mean ${num(d.means[ch]!)} · max ${num(d.maxs[ch]!)}${clickable ? ' — click for detail' : ''}`}
-        aria-label={`${chName(d, ch)}, mean ${num(d.means[ch]!)}`}
+        aria-label={`${chName(d, ch)}, mean ${num(d.means[ch]!)}, ${whereStrongest(d.q.subarray(ch * d.w * d.h, (ch + 1) * d.w * d.h), d.w, d.h)}`}
         onMouseEnter={() => ctx.setHover(ch)} onFocus={() => ctx.setHover(ch)} onClick={open}
         onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } }} />
       {rgb && <b class={`nl-rgb c${ch}`}>{RGB[ch]}</b>}

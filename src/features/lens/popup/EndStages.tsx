@@ -6,6 +6,7 @@ import type { DenseData, GlobalPoolData, SoftmaxData, Track } from '../contract'
 import { drawGrid, drawInput, fmt } from './draw';
 import { MeanFormula, ScoreFormula, SigmoidFormula, SoftmaxFormula } from './math';
 import type { LensVm } from './lens-vm';
+import { whereStrongest } from '../../../ui/describe';
 
 export function GlobalPoolStage({ vm }: { vm: LensVm }) {
   const d = vm.current.value?.data?.kind === 'global-pool' ? vm.current.value.data as GlobalPoolData : null;
@@ -74,7 +75,7 @@ export function DenseStage({ vm, track }: { vm: LensVm; track: Track }) {
         <>
           <h3>Where the evidence came from</h3>
           <p>The dense layer does not know where to look: it only weighs features. But the same weights can be applied at each of the {cam.height}×{cam.width} positions of {cam.layer}, before pooling. This is where its evidence came from (red for, blue against); the {cam.combine} of this map plus the bias is the score.</p>
-          <figure class="lens-canvas-wrap lens-rf"><canvas ref={img} class="lens-map lens-image" aria-hidden="true" /><canvas ref={heat} class="lens-map lens-heat" data-testid="dense-cam" aria-label={`class activation map, ${cam.height}×${cam.width}`} /></figure>
+          <figure class="lens-canvas-wrap lens-rf"><canvas ref={img} class="lens-map lens-image" aria-hidden="true" /><canvas ref={heat} class="lens-map lens-heat" data-testid="dense-cam" aria-label={`where the evidence for ${d.className} came from, ${cam.height}×${cam.width}: ${whereStrongest(cam.values, cam.width, cam.height)}`} /></figure>
         </>
       )}
     </>
