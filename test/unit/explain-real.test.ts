@@ -5,7 +5,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LayersAdapter } from '../../src/engine/adapter';
 import { METHODS, getMethod } from '../../src/features/explain/registry';
-import { faithfulness } from '../../src/features/explain/metrics';
+import { faithfulness, randomBaseline } from '../../src/features/explain/metrics';
+import { compareAll } from '../../src/features/explain/compare';
 import { compareMaps, withRandomisedTop } from '../../src/features/explain/sanity';
 import { registerWasmGradientKernels } from '../../src/engine/kernels/wasm-grads';
 import type { SaliencyMap, Target } from '../../src/features/explain/types';
@@ -189,6 +190,37 @@ describe('Guided Backprop fails the sanity check, as taught', () => {
     expect(rho).toBeGreaterThan(0.5);
     expect(gb.failsSanity).toBe(true);
   }, 120_000);
+});
+
+describe('Compare all on a real photo', () => {
+  test('three methods: one shared 10-seed baseline, a rank each, Spearman measured, the weights restored, no tensors left', async () => {
+    const x = input('kite.jpg');
+    const t = await targetOf('kite.jpg');
+    const ids = ['grad-cam', 'gradient', 'guided-backprop'];
+    const first = await getMethod('grad-cam').explain(adapter, x, t, { layer: '' });
+    const before = tf.memory().numTensors;
+    let baselines = 0;
+    const params = (id: string) => getMethod(id).defaults;
+    const result = await compareAll({
+      adapter, backbone: adapter, input: x, target: t, methods: ids, params,
+      mapOf: (id, o) => getMethod(id).explain(adapter, x, t, params(id), o),
+      baseline: (o) => { baselines++; return randomBaseline(adapter, x, t, 'grey', { ...o, batchSize: 11 }); },
+      sanityLayers: 5, toWire: (m) => ({ method: m.method, classTarget: m.target, width: m.width, height: m.height, min: m.min, max: m.max, signed: m.signed, values: '' }), opts: { batchSize: 8 },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(baselines).toBe(1);
+    expect(result.random.seeds).toBe(10);
+    expect(result.random.deletion.sd).toBeGreaterThan(0);
+    expect(result.rows.map((r) => r.rank)).toEqual([1, 2, 3]);
+    expect(result.rows.map((r) => r.method).sort()).toEqual([...ids].sort());
+    expect(result.rows.every((r) => r.map.width === 56)).toBe(true);
+    const gb = result.rows.find((r) => r.method === 'guided-backprop')!;
+    expect(gb.spearman!).toBeGreaterThan(0.5);
+    expect(result.rows.find((r) => r.method === 'grad-cam')!.spearman!).toBeLessThan(0.5);
+    // The trained weights are back: the same map as before.
+    const again = await getMethod('grad-cam').explain(adapter, x, t, { layer: '' });
+    expect(compareMaps(first, again)).toBeGreaterThan(0.999);
+  }, 300_000);
 });
 
 describe('every method leaves no tensors behind', () => {
