@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { openPopup, ROOT } from '../support/browser.mjs';
 import { useExtension } from '../support/setup';
+import { axe } from '../support/axe';
 import { METHODS_LIST } from '../../src/features/explain/catalog';
 
 const SMALL: Record<string, Record<string, number | string>> = {
@@ -62,6 +63,17 @@ describe('Compare all', () => {
     expect(await popup.getByTestId('compare-map').count()).toBe(rows.length);
     await popup.screenshot({ path: `${ROOT}/.cache/compare.png`, fullPage: true });
   }, 420_000);
+
+  test('the results, and a failing method\'s badge, have no axe-core violations in light or dark', async () => {
+    await popup.getByTestId('method-picker').selectOption('guided-backprop');
+    await popup.getByTestId('fails-sanity-badge').waitFor();
+    for (const scheme of ['light', 'dark'] as const) {
+      await popup.emulateMedia({ colorScheme: scheme });
+      const v = await axe(popup);
+      expect(v, `${scheme}: ${JSON.stringify(v)}`).toEqual([]);
+    }
+    await popup.emulateMedia({ colorScheme: 'light' });
+  });
 
   test('the table exports as CSV with a line per method and the random baseline', async () => {
     const [download] = await Promise.all([popup.waitForEvent('download'), popup.getByTestId('compare-export-csv').click()]);

@@ -6,21 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { clickMenu, openPopup, ROOT } from '../support/browser.mjs';
+import { clickMenu, openPopup } from '../support/browser.mjs';
 import { useExtension } from '../support/setup';
+import { axe } from '../support/axe';
 
 const SHOTS = process.env.NETLENS_SHOTS;
-const AXE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-async function axe(page: Page): Promise<{ id: string; nodes: number; help: string }[]> {
-  // page.evaluate goes through the DevTools protocol, which the extension page's CSP does not block.
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: unknown[]; help: string }[] }> } }).axe.run({ resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, nodes: v.nodes.length, help: v.help }));
-  });
-}
-
 const stage = (p: Page) => p.getByTestId('lens-stage');
 async function ready(p: Page, index: number) {
   await expect.poll(async () => `${await stage(p).getAttribute('data-index')}:${await stage(p).getAttribute('data-state')}`, { timeout: 60_000 }).toBe(`${index}:ready`);

@@ -1,20 +1,10 @@
 // Store readiness, end to end: the first-run welcome page (on install only) with photos to right-click, the
 // options page (theme, remembered-image cap, storage used, clearing, delete-everything that leaves nothing),
 // dark mode following the system, and axe-core on every page in both themes.
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { clickMenu, launch, openPopup, ROOT, tabIdOf, type Harness } from '../support/browser.mjs';
-
-const AXE = fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-async function axe(page: Page): Promise<{ id: string; nodes: number; first: string[] }[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe.run({ resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, nodes: v.nodes.length, first: (v.nodes as { target: string[]; any: { message: string }[] }[]).slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? ''}`) }));
-  });
-}
+import { clickMenu, launch, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
+import { axe } from '../support/axe';
 
 describe('store readiness', () => {
   let h: Harness;
