@@ -76,7 +76,7 @@ export function CompareAll({ vm, image }: { vm: ExplainVm; image: HTMLImageEleme
   const chosen = vm.compareSet.value;
   return (
     <section class="compare-all">
-      <h3>Compare all methods</h3>
+      <h2 class="compare-title">Compare all methods</h2>
       <p class="muted small">Runs each method on this image and class, then ranks them by how well their maps predict what the model needs. It takes a minute or two.</p>
       <details>
         <summary class="small">Methods ({chosen.size} of {METHODS_LIST.length})</summary>
