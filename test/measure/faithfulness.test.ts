@@ -11,6 +11,7 @@ import { registerWasmGradientKernels } from '../../src/engine/kernels/wasm-grads
 import { toModelInput } from '../../src/engine/preprocess';
 import type { NetLensModel } from '../../src/engine/model';
 import { DEFAULT_METHOD, METHODS_LIST } from '../../src/features/explain/catalog';
+import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from '../../src/features/explain/sanity';
 import { getMethod } from '../../src/features/explain/registry';
 import { causalCurves, deletion, faithfulness, randomBaseline, randomMap, resizeMap, RANDOM_SEEDS, SUBSTRATES, type RandomBaseline, type Substrate } from '../../src/features/explain/metrics';
 import { PHOTOS_DIR, ROOT, decodeJpeg, initBackend, loadModel } from '../unit/helpers';
@@ -76,6 +77,29 @@ test('faithfulness of every method on the shared photos', async () => {
     x.dispose();
     if (!process.env.METHODS) fs.writeFileSync(cached, JSON.stringify({ rows: perPhoto[photo], base }));
   }
+  // The sanity check of every method on every photo (Spearman with the top 5 layers randomised), cached apart.
+  const sanityDir = path.join(ROOT, '.cache/sanity');
+  fs.mkdirSync(sanityDir, { recursive: true });
+  const rho: Record<string, Record<string, number>> = {};
+  for (const photo of photos) {
+    const cached = path.join(sanityDir, `${photo}.json`);
+    const have = !process.env.FRESH && fs.existsSync(cached) ? JSON.parse(fs.readFileSync(cached, 'utf8')) as Record<string, number> : {};
+    if (ids.every((id) => id in have)) { rho[photo] = have; continue; }
+    const x = tf.keep(toModelInput(decodeJpeg(path.join(PHOTOS_DIR, photo)), model.entry));
+    const idx = tf.tidy(() => adapter.logits(x).argMax(1));
+    const target = { kind: 'class' as const, index: (await idx.data())[0]! };
+    idx.dispose();
+    for (const id of ids.filter((i) => !(i in have))) {
+      const m = getMethod(id);
+      const original = await m.explain(adapter, x, target, m.defaults, { batchSize: 8 });
+      const { result } = await withRandomisedTop(adapter, 5, () => m.explain(adapter, x, target, m.defaults, { batchSize: 8 }));
+      have[id] = compareMaps(original, result);
+    }
+    x.dispose();
+    rho[photo] = have;
+    fs.writeFileSync(cached, JSON.stringify(have));
+  }
+  const sanityOf = (id: string) => { const xs = photos.map((p) => rho[p]![id]!); return { mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs) }; };
   // Two ways to average over photos: the ratio of the mean AUCs (a photo counts by its AUCs), and the mean of the
   // per-photo ratios (each photo counts the same). The targets are checked on the first, as the suite always has.
   const meanRatio = (id: string, k: keyof Row) => photos.reduce((a, p) => a + perPhoto[p]![id]![k], 0) / photos.length;
@@ -92,15 +116,15 @@ test('faithfulness of every method on the shared photos', async () => {
   const table = ids.map((id) => ({
     id, name: getMethod(id).name,
     del: ratioOfMeans(id, 'deletion-grey'), black: ratioOfMeans(id, 'deletion-black'), blur: ratioOfMeans(id, 'deletion-blur'), ins: ratioOfMeans(id, 'insertion'), road: ratioOfMeans(id, 'road'),
-    delPerPhoto: meanRatio(id, 'deletion-grey'), insPerPhoto: meanRatio(id, 'insertion'), ms: meanRatio(id, 'ms'),
+    delPerPhoto: meanRatio(id, 'deletion-grey'), insPerPhoto: meanRatio(id, 'insertion'), ms: meanRatio(id, 'ms'), sanity: sanityOf(id),
   }));
   const spread = photos.map((p) => `${p}: deletion grey / black / blur random ${SUBSTRATES.map((sub) => `${baselines[p]![sub].deletion.mean.toFixed(3)} ± ${baselines[p]![sub].deletion.sd.toFixed(3)}`).join(' / ')}; insertion ${baselines[p]!.grey.insertion.mean.toFixed(3)} ± ${baselines[p]!.grey.insertion.sd.toFixed(3)}, ROAD ${baselines[p]!.grey.road.mean.toFixed(3)} ± ${baselines[p]!.grey.road.sd.toFixed(3)}`);
   const md = [
     `Faithfulness on ${photos.length} shared photos (MobileNet v1 0.75, top-1 class). Each score is the mean AUC over the photos ÷ the mean of the random baseline (10 seeded random maps a photo); in brackets, the mean of the per-photo ratios. Lower deletion and ROAD, higher insertion are better. Sorted by deletion (grey) ÷ insertion.`,
     '',
-    '| method | deletion, grey | deletion, black | deletion, blurred | insertion | ROAD | ms (Node, this machine) |',
-    '|---|---|---|---|---|---|---|',
-    ...[...table].sort((a, b) => a.del / a.ins - b.del / b.ins).map((r) => `| ${r.name}${r.id === DEFAULT_METHOD ? ' (default)' : ''} | ${r.del.toFixed(2)}× (${r.delPerPhoto.toFixed(2)}×) | ${r.black.toFixed(2)}× | ${r.blur.toFixed(2)}× | ${r.ins.toFixed(2)}× (${r.insPerPhoto.toFixed(2)}×) | ${r.road.toFixed(2)}× | ${r.ms.toFixed(0)} |`),
+    '| method | deletion, grey | deletion, black | deletion, blurred | insertion | ROAD | sanity ρ, mean (max) | ms (Node, this machine) |',
+    '|---|---|---|---|---|---|---|---|',
+    ...[...table].sort((a, b) => a.del / a.ins - b.del / b.ins).map((r) => `| ${r.name}${r.id === DEFAULT_METHOD ? ' (default)' : ''} | ${r.del.toFixed(2)}× (${r.delPerPhoto.toFixed(2)}×) | ${r.black.toFixed(2)}× | ${r.blur.toFixed(2)}× | ${r.ins.toFixed(2)}× (${r.insPerPhoto.toFixed(2)}×) | ${r.road.toFixed(2)}× | ${r.sanity.mean.toFixed(2)} (${r.sanity.max.toFixed(2)})${r.sanity.max >= SANITY_THRESHOLD ? ' ✗' : ''} | ${r.ms.toFixed(0)} |`),
     '',
     'Random baseline per photo (mean ± sd over 10 seeds):',
     ...spread.map((s) => `- ${s}`),
@@ -114,5 +138,8 @@ test('faithfulness of every method on the shared photos', async () => {
   const def = table.find((r) => r.id === DEFAULT_METHOD)!;
   expect(def.del).toBeLessThanOrEqual(0.5);
   expect(def.ins).toBeGreaterThanOrEqual(1.5);
+  // ... on every substrate, and it must pass the sanity check on every photo.
+  expect(Math.max(def.black, def.blur)).toBeLessThanOrEqual(0.5);
+  expect(def.sanity.max).toBeLessThan(SANITY_THRESHOLD);
   expect(table.some((r) => r.del <= 0.4 && r.ins >= 2)).toBe(true);
 });
