@@ -17,6 +17,8 @@ export interface MethodInfo {
   cost: (p: Defaults) => Cost;
   /** Adebayo et al. 2018's model-randomisation test: the map barely changes with random top layers */
   failsSanity?: true;
+  /** what the failure looks like for this method, when it is not simply "the map stays the same" */
+  sanityNote?: string;
 }
 
 export const SANITY_PAPER = 'https://arxiv.org/abs/1810.03292';
@@ -106,7 +108,8 @@ export const METHODS_LIST: MethodInfo[] = [
   { id: 'guided-backprop', name: 'Guided Backprop', summary: 'The gradient with every ReLU passing back only positive values: crisp edges, but it ignores what the model learned.', paper: 'https://arxiv.org/abs/1412.6806',
     defaults: {}, params: [], slow: false, family: 'fails', cost: once, failsSanity: true },
   { id: 'guided-grad-cam', name: 'Guided Grad-CAM', summary: 'Guided Backprop times Grad-CAM: sharp and class-coloured, but it inherits Guided Backprop’s failure.', paper: 'https://arxiv.org/abs/1610.02391',
-    defaults: { layer: '' }, params: [layer], slow: false, family: 'fails', cost: () => ({ forward: 2, backward: 2 }), failsSanity: true },
+    defaults: { layer: '' }, params: [layer], slow: false, family: 'fails', cost: () => ({ forward: 2, backward: 2 }), failsSanity: true,
+    sanityNote: 'Its rank correlation can drop, because its coarse Grad-CAM factor changes with the weights; the fine detail you see is Guided Backprop’s, and that stays the same.' },
 ];
 
 export const METHOD_INFO: ReadonlyMap<string, MethodInfo> = new Map(METHODS_LIST.map((m) => [m.id, m]));

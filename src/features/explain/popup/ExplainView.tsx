@@ -75,6 +75,7 @@ function PanelView({ vm, i, panel, image }: { vm: ExplainVm; i: 0 | 1; panel: Pa
         <p class="badge-fails" data-testid="fails-sanity-badge" data-method={m.id}>
           Fails the sanity check: its map barely changes when the model’s top layers are randomised, so it shows the image more than what the model learned.{' '}
           <a href={SANITY_PAPER} target="_blank" rel="noreferrer">Adebayo et al. 2018</a>. Tick “Randomise the top layers” below to see it on your image.
+          {m.sanityNote && <> {m.sanityNote}</>}
         </p>
       )}
       <p class="muted small method-summary">{m.summary} <a href={m.paper} target="_blank" rel="noreferrer">paper</a></p>
