@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { openPopup } from '../support/browser.mjs';
 import { useExtension } from '../support/setup';
 import { ROOT } from '../support/browser.mjs';
+import { DEFAULT_METHOD } from '../../src/features/explain/catalog';
 
 describe('Explain view', () => {
   let popup: Page;
@@ -17,7 +18,11 @@ describe('Explain view', () => {
     },
   });
 
-  test('Grad-CAM for the top class is drawn', async () => {
+  test('the default method (chosen by measurement) opens on the top class; Grad-CAM from the picker is drawn', async () => {
+    const first = popup.locator(`[data-testid=saliency-canvas][data-method="${DEFAULT_METHOD}"]`);
+    await expect.poll(() => first.getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
+    expect(await first.getAttribute('data-class-index')).toBe('21');
+    await popup.getByTestId('method-picker').selectOption('grad-cam');
     const canvas = popup.locator('[data-testid=saliency-canvas][data-method=grad-cam]');
     await expect.poll(() => canvas.getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
     expect(await canvas.getAttribute('data-class-index')).toBe('21'); // kite, the top-1 on eagle.jpg

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { clickMenu, openPopup } from '../support/browser.mjs';
 import { useExtension } from '../support/setup';
 import { axe } from '../support/axe';
+import { DEFAULT_METHOD } from '../../src/features/explain/catalog';
 
 const SHOTS = process.env.NETLENS_SHOTS;
 const stage = (p: Page) => p.getByTestId('lens-stage');
@@ -101,12 +102,12 @@ describe('the Lens', () => {
     await lens.getByTestId('slide-play').click(); // pause
   }, 120_000);
 
-  test('the popup’s own views as tracks, on this result: Prediction, Explain (a Grad-CAM of it), Layers, My classes', async () => {
+  test('the popup’s own views as tracks, on this result: Prediction, Explain (the default method on it), Layers, My classes', async () => {
     // Another image classified in the same tab meanwhile must not change what the Lens explains.
     const other = await clickMenu(env.h, env.page, { srcUrl: `${env.gallery.origin}/images/giraffe.jpg` });
     expect(other.requestId).not.toBe(requestId);
     await lens.getByTestId('track-explain').click();
-    const map = lens.locator('[data-testid=saliency-canvas][data-method=grad-cam]');
+    const map = lens.locator(`[data-testid=saliency-canvas][data-method="${DEFAULT_METHOD}"]`);
     await expect.poll(() => map.getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
     expect(await map.getAttribute('data-class-index')).toBe('21'); // the eagle's top class, not the giraffe's
     await lens.getByTestId('track-layers').click();

@@ -82,7 +82,7 @@ describe('store readiness', () => {
           const map = popup.locator('[data-testid=saliency-canvas][data-ready=true]').first();
           await map.waitFor({ timeout: 60_000 });
           // the canvas says what it shows
-          expect(await map.getAttribute('aria-label')).toMatch(/^Grad-CAM for .+: strongest in the (centre|(upper|middle|lower) (left|centre|right)), \d+ % of the image above half of the peak$/);
+          expect(await map.getAttribute('aria-label')).toMatch(/^Blur IG for .+: strongest in the (centre|(upper|middle|lower) (left|centre|right)), \d+ % of the image above half of the peak$/);
         }],
         ['layers', async () => { await popup.getByTestId('tab-layers').click(); await popup.locator('[data-testid=layer-row]').first().waitFor({ timeout: 60_000 }); }],
         ['classes', async () => { await popup.getByTestId('tab-classes').click(); await popup.getByTestId('classes').waitFor(); }],

@@ -9,6 +9,7 @@ import { startGallery, type Gallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
 import { clickMenu, openGalleryPage, launch, setSettings, type Harness } from '../support/browser.mjs';
 import { nextTeachStatus } from '../support/setup';
+import { DEFAULT_METHOD } from '../../src/features/explain/catalog';
 
 const TRAIN = { zebra: crops('giraffe.jpg', 8, 11), beach: crops('kite.jpg', 8, 12) };
 const HELD_OUT = { zebra: crops('giraffe.jpg', 5, 91), beach: crops('kite.jpg', 5, 92) };
@@ -120,13 +121,13 @@ describe('teach NetLens two classes', () => {
     expect(right / total).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
 
-  test('Grad-CAM explains one of my classes (gradients through the trained head)', async () => {
+  test('the default method explains one of my classes (gradients through the trained head)', async () => {
     const s = await clickMenu(h, page, { srcUrl: HELD_OUT.zebra[0]! });
     if (s.status !== 'done') throw new Error(JSON.stringify(s).slice(0, 300));
     const tabId = await h.sw.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)!.id!, page.url());
     const popup = await h.context.newPage();
     await popup.goto(`chrome-extension://${h.extId}/src/popup/index.html?tab=${tabId}&view=explain`);
-    const canvas = popup.locator('[data-testid=saliency-canvas][data-method=grad-cam]');
+    const canvas = popup.locator(`[data-testid=saliency-canvas][data-method="${DEFAULT_METHOD}"]`);
     await expect.poll(() => canvas.getAttribute('data-ready'), { timeout: 60_000 }).toBe('true');
     expect(await canvas.getAttribute('data-head')).toBe('custom');
     expect(Number(await canvas.getAttribute('data-class-index'))).toBe(s.result.custom!.predictions[0]!.index);

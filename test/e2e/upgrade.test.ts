@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { startGallery, type Gallery } from '../support/gallery.mjs';
+import { DEFAULT_METHOD } from '../../src/features/explain/catalog';
 import { clickMenu, launch, openGalleryPage, tabIdOf, type Harness } from '../support/browser.mjs';
 import { loadProfile, type ProfileDump } from '../support/profile.mjs';
 
@@ -266,7 +267,7 @@ describe('upgrade from 0.1.0 with damaged or foreign values in storage.local', (
     await p.getByTestId('layers-defaults').click();
     await expect.poll(() => checkedLayers(p)).toEqual(shown); // what was shown already was the defaults
     await p.getByTestId('tab-explain').click();
-    await expect.poll(() => p.getByTestId('method-picker').inputValue(), { timeout: 30_000 }).toBe('grad-cam');
+    await expect.poll(() => p.getByTestId('method-picker').inputValue(), { timeout: 30_000 }).toBe(DEFAULT_METHOD);
     expect(await p.getByTestId('compare-toggle').isChecked()).toBe(false);
     expect(Number(await p.getByTestId('opacity').inputValue())).toBe(0.6);
     expect(p.errors).toEqual([]);
