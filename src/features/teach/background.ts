@@ -8,7 +8,7 @@ import type { BackgroundToContent, Handlers, HostToBackground, PopupToBackground
 import { loadSettings } from '../../shared/settings';
 import { modelFields, type ModelHost } from '../../shared/model-host';
 import { read, teachStatusItem, trainingItem, write } from '../../shared/storage';
-import { resolveSourceFor, type MenuClick } from '../classify/background';
+import { resolveSourceFor, withSiteAccessHint, type MenuClick } from '../classify/background';
 import { trackJob } from '../explain/background';
 import { resultState } from '../../shared/tab-store';
 import type { TeachStatus, TrainingState } from './contract';
@@ -53,7 +53,7 @@ export async function addFromMenu(host: ModelHost, tabId: number, click: MenuCli
   if (!found.ok) return void say({ kind: 'error', message: found.error.message });
   const r = await addSource(host, classId, found.source);
   if (r.ok) await say({ kind: 'added', message: `Added to “${className}” (${r.count} example${r.count === 1 ? '' : 's'}).`, className, count: r.count });
-  else await say({ kind: 'error', message: r.error.message });
+  else await say({ kind: 'error', message: (await withSiteAccessHint(r.error)).message });
   await rebuildMenus();
   try {
     await browser.action.setBadgeText({ tabId, text: r.ok ? `+${r.count}` : '!' });
