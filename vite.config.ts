@@ -74,6 +74,18 @@ export default defineConfig(({ mode }) => {
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'e2e-firefox',
+          include: ['test/e2e-firefox/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          // One shared browser with state carried from test to test: a retry would start from the wrong state.
+          retry: 0,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
   };

@@ -108,13 +108,71 @@ export async function realMenuClick(h, page, x, y, menuId) {
     const item = win.document.getElementById(${JSON.stringify(id)});
     if (!item || item.hidden || item.closest('[hidden]')) { const shown = [...menu.querySelectorAll('menuitem')].filter((m) => !m.hidden && m.id.includes('menuitem')).map((m) => m.id + (m.closest('[hidden]') ? '(in hidden)' : '')); menu.hidePopup(); return 'missing: ' + shown.join(','); }
     if (menu.state !== 'open') return 'menu not open: ' + menu.state;
-    // More than one item of an extension sit in a submenu named after it: open that first.
-    const popup = item.parentNode;
-    if (popup !== menu) {
-      item.closest('menu').openMenu(true);
-      for (let i = 0; i < 100 && popup.state !== 'open'; i++) await new Promise((r) => win.setTimeout(r, 20));
+    // An extension's items sit in a submenu named after it (and "Add to class" in its own): open each in turn.
+    const menus = [];
+    for (let m = item.parentNode.closest('menu'); m && menu.contains(m); m = m.parentNode.closest('menu')) menus.unshift(m);
+    for (const m of menus) {
+      m.openMenu(true);
+      for (let i = 0; i < 100 && m.menupopup.state !== 'open'; i++) await new Promise((r) => win.setTimeout(r, 20));
     }
+    const popup = item.parentNode;
     popup.activateItem(item);
     return 'ok';
   })()`);
+}
+
+/** The tab id of the first tab showing `url`. */
+export async function tabIdOf(h, url) {
+  return h.inExt(async (u) => {
+    const t = (await browser.tabs.query({})).find((x) => x.url === u);
+    if (!t) throw new Error(`no tab with url ${u}`);
+    return t.id;
+  }, url);
+}
+
+/** The tab's stored state once it is final and newer than `beforeId` (a requestId). */
+export async function waitTabState(h, tabId, beforeId = null, timeoutMs = 120_000) {
+  return h.inExt(async ({ tabId, beforeId, timeoutMs }) => {
+    const key = `tab:${tabId}`;
+    for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 30))) {
+      const s = (await browser.storage.session.get(key))[key];
+      if (s && s.requestId !== beforeId && s.status !== 'loading') return s;
+    }
+    throw new Error(`no result for tab ${tabId} within ${timeoutMs} ms`);
+  }, { tabId, beforeId, timeoutMs });
+}
+
+export async function currentRequestId(h, tabId) {
+  return h.inExt(async (tabId) => (await browser.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`]?.requestId ?? null, tabId);
+}
+
+/**
+ * Scrolls `selector` (inside the iframe `frameSelector`, if given) into view and right-clicks its centre for
+ * real, then picks NetLens's `menuId`. Returns what the browser's menu said ('ok' or what was missing).
+ */
+export async function rightClick(h, page, selector, menuId, frameSelector = null) {
+  let handle;
+  if (frameSelector) {
+    const frameEl = await page.$(frameSelector);
+    await frameEl.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    handle = await (await frameEl.contentFrame()).$(selector);
+  } else {
+    handle = await page.$(selector);
+    await handle.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  }
+  const box = await handle.boundingBox();
+  return realMenuClick(h, page, box.x + box.width / 2, box.y + box.height / 2, menuId);
+}
+
+/** Writes settings as the options page would. */
+export async function setSettings(h, settings) {
+  await h.inExt(async (s) => {
+    const cur = (await browser.storage.local.get('settings')).settings ?? { modelId: 'mobilenet-v1-0.75-224', backend: 'auto' };
+    await browser.storage.local.set({ settings: { ...cur, ...s } });
+  }, settings);
+}
+
+/** The add-on's event-page state as Firefox sees it ('running', 'stopped', …), read without waking it. */
+export async function backgroundState(h) {
+  return h.chrome(`WebExtensionPolicy.getByID(${JSON.stringify(ADDON_ID)}).extension.backgroundState`);
 }
