@@ -26,3 +26,4 @@ export function waitTabState(h: FirefoxHarness, tabId: number, beforeId?: string
 export function currentRequestId(h: FirefoxHarness, tabId: number): Promise<string | null>;
 export function setSettings(h: FirefoxHarness, settings: Record<string, unknown>): Promise<void>;
 export function backgroundState(h: FirefoxHarness): Promise<string>;
+export function acceptPermissionPrompt(h: FirefoxHarness, timeoutMs?: number): Promise<string>;

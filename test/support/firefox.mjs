@@ -39,7 +39,9 @@ export async function launchFirefox(opts = {}) {
   if (!fs.existsSync(path.join(dist, 'manifest.json'))) throw new Error(`${dist} is not built: run \`npm run build:firefox:test\` first`);
   const profileDir = opts.profileDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'netlens-ff-'));
   fs.mkdirSync(path.join(profileDir, 'extensions'), { recursive: true });
-  fs.writeFileSync(path.join(profileDir, 'extensions', `${ADDON_ID}.xpi`), xpiOf(dist));
+  // Written once per profile: a changed file on restart would be an update, not the same install.
+  const xpi = path.join(profileDir, 'extensions', `${ADDON_ID}.xpi`);
+  if (!fs.existsSync(xpi)) fs.writeFileSync(xpi, xpiOf(dist));
   const browser = await puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profileDir,
     args: ['--remote-allow-system-access'], // the privileged context: real context-menu clicks, permissions
@@ -175,4 +177,16 @@ export async function setSettings(h, settings) {
 /** The add-on's event-page state as Firefox sees it ('running', 'stopped', …), read without waking it. */
 export async function backgroundState(h) {
   return h.chrome(`WebExtensionPolicy.getByID(${JSON.stringify(ADDON_ID)}).extension.backgroundState`);
+}
+
+/** Waits for Firefox's "NetLens requests additional permissions" door-hanger and clicks its Allow button. */
+export async function acceptPermissionPrompt(h, timeoutMs = 10_000) {
+  return h.chrome(`(async () => {
+    const win = Services.wm.getMostRecentWindow('navigator:browser');
+    for (const end = Date.now() + ${timeoutMs}; Date.now() < end; await new Promise((r) => win.setTimeout(r, 50))) {
+      const n = win.PopupNotifications.panel.querySelector('popupnotification[id="addon-webext-permissions-notification"]');
+      if (n && win.PopupNotifications.panel.state === 'open') { n.button.click(); return 'allowed'; }
+    }
+    return 'no prompt: ' + [...win.PopupNotifications.panel.querySelectorAll('popupnotification')].map((x) => x.id).join(',');
+  })()`);
 }
