@@ -80,6 +80,18 @@ async function startTraining(host: ModelHost, hidden: number, learningRate?: num
   return { ok: true };
 }
 
+/**
+ * Where the model host starts with the background (Firefox's event page), a training stored as running when the
+ * page starts was cut off by the browser stopping the page: say so (the examples are all kept) instead of
+ * showing a run that will never report again. Chrome's offscreen document outlives a service-worker restart,
+ * so Chrome does not call this.
+ */
+export async function markTrainingInterrupted(): Promise<void> {
+  const t = await read(trainingItem);
+  if (t?.status !== 'running') return;
+  await write(trainingItem, { ...t, status: 'error', phase: 'error', progress: 1, error: 'The browser stopped NetLens while it was training. Your classes and examples are kept: train again.', at: Date.now() });
+}
+
 export async function onTrainProgress(p: Extract<HostToBackground, { type: 'offscreen/train-progress' }>): Promise<void> {
   const status: TrainingState['status'] = p.phase === 'done' ? 'done' : p.phase === 'error' ? 'error' : p.phase === 'cancelled' ? 'cancelled' : 'running';
   const { type: _type, ...rest } = p;
