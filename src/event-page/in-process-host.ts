@@ -2,10 +2,9 @@
 // offscreen document. Requests and replies are checked by the same schemas and copied as JSON, as a message
 // would be, so a handler sees and returns exactly what it would on Chrome (no shared references, no typed
 // arrays leaking through). While a request runs, the event page is kept awake (see keep-alive.ts).
-import { fail } from '../shared/protocol';
+import { fail, parse } from '../shared/protocol';
 import { BackgroundToHostSchema, checkReply, type BackgroundToHost, type Handlers, type Replies } from '../shared/messages';
 import type { ModelHost } from '../shared/model-host';
-import { parse } from '../shared/protocol';
 import { whileBusy } from './keep-alive';
 
 type AnyHandler = (m: BackgroundToHost) => Promise<unknown>;

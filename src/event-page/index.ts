@@ -8,7 +8,6 @@ import { onHostEvent, startBackground } from '../background/wire';
 import { wireModelHost } from '../host/wire';
 import { markTrainingInterrupted } from '../features/teach/background';
 import { inProcessHost } from './in-process-host';
-import { busyRequests, setKeepAlive, whileBusy } from './keep-alive';
 
 assertContext('event-page');
 
@@ -22,18 +21,4 @@ startBackground(inProcessHost(handlers), null);
 void markTrainingInterrupted();
 
 // Tests and the benchmark reach the runtime through getBackgroundPage(); only a test build has this.
-if (import.meta.env.MODE === 'firefox-test') {
-  void import('../offscreen/test-hooks').then((m) => {
-    m.expose(runtime);
-    // The suspension test switches the keep-alive off to measure what Firefox does without it, on a model-host
-    // request that computes for `ms` without calling any extension API (no progress reports).
-    const silentRequest = (ms: number) => whileBusy(() => runtime.session.serve(async () => {
-      for (const end = Date.now() + ms; Date.now() < end;) {
-        for (const t = Date.now(); Date.now() - t < 20;) { /* compute */ }
-        await new Promise((r) => setTimeout(r, 0));
-      }
-      return { ok: true as const };
-    }));
-    Object.assign((globalThis as { __netlens?: object }).__netlens!, { keepAlive: setKeepAlive, busyRequests, silentRequest });
-  });
-}
+if (import.meta.env.MODE === 'firefox-test') void import('./test-hooks').then((m) => m.expose(runtime));

@@ -88,6 +88,16 @@ describe('the Firefox build', () => {
     for (const k of ['name', 'version', 'description', 'host_permissions', 'content_security_policy', 'options_ui']) expect(m[k]).toEqual(src[k]);
     expect(fs.existsSync(path.join(FIREFOX_DIST, 'src/offscreen'))).toBe(false);
   });
+
+  test('the production build (dist-firefox/) has the same manifest and no test hooks; the test build has them', () => {
+    const prod = path.join(ROOT, 'dist-firefox');
+    const { background: _a, web_accessible_resources: _b, content_scripts: _c, ...m } = JSON.parse(fs.readFileSync(path.join(prod, 'manifest.json'), 'utf8'));
+    const { background: _d, web_accessible_resources: _e, content_scripts: _f, ...t } = JSON.parse(fs.readFileSync(path.join(FIREFOX_DIST, 'manifest.json'), 'utf8'));
+    expect(m).toEqual(t);
+    const hooks = (dir: string) => fs.readdirSync(path.join(dir, 'assets')).filter((f) => f.endsWith('.js') && fs.readFileSync(path.join(dir, 'assets', f), 'utf8').includes('silentRequest'));
+    expect(hooks(prod)).toEqual([]);
+    expect(hooks(FIREFOX_DIST).length).toBeGreaterThan(0);
+  });
 });
 
 describe('NetLens in Firefox', () => {
