@@ -175,6 +175,7 @@ async function main() {
     if (process.env.BENCH_FIREFOX !== '0') {
       log(`firefox: warm-up, then ${N} real right-clicks and ${N} paired host runs in the event page`);
       results.firefox = await firefoxBench(gallery, N);
+      log(firefoxLines(results.firefox, results.rows).join('\n'));
     }
     log('teaching: add-example latency, training 20 and 100 examples');
     results.teach = await teachBench(gallery);
