@@ -4,6 +4,7 @@ import { crx } from '@crxjs/vite-plugin';
 import fs from 'node:fs';
 import path from 'node:path';
 import manifest from './manifest.json' with { type: 'json' };
+import { firefoxManifest } from './manifest.firefox';
 
 // Weights are installed by models/install.mjs into models/installed/ (git-ignored) and copied verbatim
 // into dist/models/, next to the catalog, so the offscreen document can fetch them from its own origin.
@@ -28,17 +29,24 @@ function copyModels(): Plugin {
 /** Photos shown on the first-run page (small ones), and the note that carries their licence. */
 const WELCOME_PHOTOS = ['dog.jpg', 'eagle.jpg', 'horses.jpg', 'README.md'];
 
-// `vite build --mode test` makes the test build (dist-test/): the same code plus src/offscreen/test-hooks.ts,
-// which the E2E tests and the benchmark reach through the DevTools protocol. The production build is dist/.
-export default defineConfig(({ mode }) => ({
-  plugins: [crx({ manifest }), copyModels()],
+// Build modes: (default) → dist/, `--mode test` → dist-test/ (the same code plus the test hooks the E2E tests
+// and the benchmark reach through the DevTools protocol); `--mode firefox` → dist-firefox/ and
+// `--mode firefox-test` → dist-firefox-test/, the same for Firefox (manifest derived from manifest.json, the
+// model host in the event page, so no offscreen document). Production builds never carry the hooks.
+const OUT_DIRS: Record<string, string> = { production: 'dist', test: 'dist-test', firefox: 'dist-firefox', 'firefox-test': 'dist-firefox-test' };
+
+export default defineConfig(({ mode }) => {
+  const firefox = mode.startsWith('firefox');
+  const pages = { lens: 'src/lens/index.html', welcome: 'src/welcome/index.html' };
+  return {
+  plugins: [firefox ? crx({ manifest: firefoxManifest(manifest), browser: 'firefox' }) : crx({ manifest }), copyModels()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
-    outDir: mode === 'test' ? 'dist-test' : 'dist',
+    outDir: OUT_DIRS[mode] ?? `dist-${mode}`,
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
-    rollupOptions: { input: { offscreen: 'src/offscreen/offscreen.html', lens: 'src/lens/index.html', welcome: 'src/welcome/index.html' } },
+    rollupOptions: { input: firefox ? pages : { offscreen: 'src/offscreen/offscreen.html', ...pages } },
   },
   test: {
     // One test file at a time: the browser tests time real work, and on 2 cores a wasm-heavy unit file running
@@ -76,6 +84,19 @@ export default defineConfig(({ mode }) => ({
           hookTimeout: 120_000,
         },
       },
+      {
+        test: {
+          name: 'e2e-firefox',
+          include: ['test/e2e-firefox/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          // One shared browser with state carried from test to test: a retry would start from the wrong state.
+          retry: 0,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
-}));
+  };
+});

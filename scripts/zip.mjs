@@ -1,6 +1,7 @@
 // `npm run zip`: the store packages of the built extension (dist/), after the checks the stores would fail:
 // source maps or build-machine paths inside, remote code, manifest problems, sizes over the stores' limits.
-// Prints the size per part (code, wasm, models). Firefox's package follows once its build exists.
+// Prints the size per part (code, wasm, models). Makes the Chrome Web Store package from dist/ and the AMO one
+// (addons.mozilla.org) from dist-firefox/, each only if that build exists; `npm run zip` builds both first.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = path.join(ROOT, 'dist');
+const BUILDS = { chrome: path.join(ROOT, 'dist'), firefox: path.join(ROOT, 'dist-firefox') };
 const OUT = path.join(ROOT, 'packages');
 const LIMITS = { chrome: 2 * 1024 ** 3, firefox: 200 * 1024 ** 2 }; // Chrome Web Store 2 GB, AMO 200 MB
 const TEXT = /\.(js|mjs|css|html|json|txt|svg)$/;
@@ -30,9 +31,10 @@ export function problems(dist) {
   if (!m.name || String(m.name).length > 75) out.push('manifest: name is missing or longer than 75 characters');
   if (!/^\d+(\.\d+){0,3}$/.test(String(m.version ?? ''))) out.push(`manifest: version "${m.version}" is not 1–4 dot-separated integers`);
   if (!m.description || String(m.description).length > 132) out.push('manifest: description is missing or longer than 132 characters');
-  const must = [m.background?.service_worker, ...Object.values(m.icons ?? {}), ...(m.content_scripts ?? []).flatMap((c) => c.js ?? []), m.action?.default_popup].filter(Boolean);
+  const must = [m.background?.service_worker, ...(m.background?.scripts ?? []), ...Object.values(m.icons ?? {}), ...(m.content_scripts ?? []).flatMap((c) => c.js ?? []), m.action?.default_popup].filter(Boolean);
   for (const f of must) if (!fs.existsSync(path.join(dist, f))) out.push(`manifest: it names ${f}, which is not in the package`);
   if (!m.icons?.['128']) out.push('manifest: a 128×128 icon is required');
+  if (m.background?.scripts && !m.browser_specific_settings?.gecko?.id) out.push('manifest: a Firefox build needs browser_specific_settings.gecko.id');
   for (const f of all) {
     const r = rel(f);
     if (/\.map$/.test(f)) out.push(`${r}: a source map (do not ship them)`);
@@ -60,20 +62,28 @@ function sizes(dist) {
 
 const mb = (b) => `${(b / 1048576).toFixed(2)} MB`;
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const issues = problems(DIST);
+/** Checks one build and writes its package; false (with the reasons printed) if it would be refused. */
+function pack(browser, dist) {
+  const issues = problems(dist);
   if (issues.length) {
-    console.error(`zip: the package would be refused:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-    process.exit(1);
+    console.error(`zip: the ${browser} package would be refused:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    return false;
   }
-  const manifest = JSON.parse(fs.readFileSync(path.join(DIST, 'manifest.json'), 'utf8'));
-  const entries = Object.fromEntries(files(DIST).map((f) => [path.relative(DIST, f).split(path.sep).join('/'), [new Uint8Array(fs.readFileSync(f)), { level: /\.(wasm|png|jpg|bin)$|shard/.test(f) ? 0 : 9 }]]));
+  const manifest = JSON.parse(fs.readFileSync(path.join(dist, 'manifest.json'), 'utf8'));
+  const entries = Object.fromEntries(files(dist).map((f) => [path.relative(dist, f).split(path.sep).join('/'), [new Uint8Array(fs.readFileSync(f)), { level: /\.(wasm|png|jpg|bin)$|shard/.test(f) ? 0 : 9 }]]));
   const zip = zipSync(entries, { mtime: new Date('2026-01-01T00:00:00Z') });
-  if (zip.length > LIMITS.chrome) { console.error(`zip: ${mb(zip.length)} is over the Chrome Web Store's limit`); process.exit(1); }
+  if (zip.length > LIMITS[browser]) { console.error(`zip: ${mb(zip.length)} is over the ${browser} store's limit of ${mb(LIMITS[browser])}`); return false; }
   fs.mkdirSync(OUT, { recursive: true });
-  const file = path.join(OUT, `netlens-chrome-${manifest.version}.zip`);
+  const file = path.join(OUT, `netlens-${browser}-${manifest.version}.zip`);
   fs.writeFileSync(file, zip);
-  const s = sizes(DIST);
-  console.log(`zip: ${path.relative(ROOT, file)} · ${mb(zip.length)} (unpacked ${mb(s.code + s.wasm + s.models + s.other)}: code ${mb(s.code)}, wasm ${mb(s.wasm)}, models ${mb(s.models)}, other ${mb(s.other)}) · ${Object.keys(entries).length} files`);
-  console.log(`zip: within the Chrome Web Store's ${mb(LIMITS.chrome)} and AMO's ${mb(LIMITS.firefox)}; the Firefox package comes with the Firefox build.`);
+  const s = sizes(dist);
+  console.log(`zip: ${path.relative(ROOT, file)} · ${mb(zip.length)} (unpacked ${mb(s.code + s.wasm + s.models + s.other)}: code ${mb(s.code)}, wasm ${mb(s.wasm)}, models ${mb(s.models)}, other ${mb(s.other)}) · ${Object.keys(entries).length} files · within ${browser === 'chrome' ? 'the Chrome Web Store' : 'AMO'}'s ${mb(LIMITS[browser])}`);
+  return true;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const built = Object.entries(BUILDS).filter(([, dist]) => fs.existsSync(path.join(dist, 'manifest.json')));
+  if (!built.length) { console.error('zip: nothing is built: run `npm run build:all` first'); process.exit(1); }
+  const ok = built.map(([browser, dist]) => pack(browser, dist));
+  if (ok.includes(false)) process.exit(1);
 }

@@ -1,67 +1,8 @@
-// Service-worker entry: wiring only. It keeps no state that an idle shutdown would lose (results and
-// settings live in chrome.storage).
+// Chrome's service-worker entry: wiring only. The model runs in the offscreen document.
 import browser from 'webextension-polyfill';
 import { assertContext } from '../shared/context';
-import { HostToBackgroundSchema, PopupToBackgroundSchema, type Handlers, type PopupToBackground, type Replies } from '../shared/messages';
-import { fail, parse } from '../shared/protocol';
-import { forgetTab, markOrphansInterrupted } from '../shared/tab-store';
-import { classifyFromMenu, classifyPopupHandlers, MENU_CLASSIFY, MENU_CLASSIFY_PAGE, onHostProgress } from '../features/classify/background';
-import { cancelJobsWhenPopupsClose, explainPopupHandlers } from '../features/explain/background';
-import { layersPopupHandlers } from '../features/layers/background';
-import { addFromMenu, isTeachMenu, onTrainProgress, teachPopupHandlers } from '../features/teach/background';
-import { lensPopupHandlers, lookInsideFromMenu, MENU_LOOK_INSIDE } from '../features/lens/background';
-import { rebuildMenus } from '../features/menus';
+import { startBackground } from './wire';
 import { OFFSCREEN_PATH, offscreenHost } from './offscreen-host';
 
 assertContext('service-worker');
-
-const host = offscreenHost;
-void markOrphansInterrupted();
-
-browser.runtime.onInstalled.addListener((details) => {
-  void rebuildMenus();
-  // A first install (not an update) opens the welcome page.
-  if (details.reason === 'install') void browser.tabs.create({ url: browser.runtime.getURL('src/welcome/index.html') });
-});
-browser.runtime.onStartup.addListener(() => { void rebuildMenus(); });
-
-browser.contextMenus.onClicked.addListener((info, tab) => {
-  if (tab?.id === undefined || tab.id < 0) return;
-  const id = String(info.menuItemId);
-  if (id === MENU_CLASSIFY || id === MENU_CLASSIFY_PAGE) void classifyFromMenu(host, tab.id, info);
-  else if (id === MENU_LOOK_INSIDE) void lookInsideFromMenu(host, tab.id, info);
-  else if (isTeachMenu(id)) void addFromMenu(host, tab.id, info, rebuildMenus);
-});
-
-browser.tabs.onRemoved.addListener((tabId) => { void forgetTab(tabId); });
-cancelJobsWhenPopupsClose(host);
-
-const popupHandlers: Handlers<PopupToBackground> = {
-  ...classifyPopupHandlers(host),
-  ...explainPopupHandlers(host),
-  ...layersPopupHandlers(host),
-  ...teachPopupHandlers(host, rebuildMenus),
-  ...lensPopupHandlers(host),
-};
-
-const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
-const offscreenUrl = browser.runtime.getURL(OFFSCREEN_PATH);
-
-browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender): Promise<unknown> | undefined => {
-  if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
-  const type = (raw as { type?: unknown })?.type;
-  if (typeof type !== 'string') return undefined;
-  if (type.startsWith('offscreen/')) {
-    const msg = sender.url === offscreenUrl ? parse(HostToBackgroundSchema, raw) : null;
-    if (msg?.type === 'offscreen/progress') void onHostProgress(msg);
-    if (msg?.type === 'offscreen/train-progress') void onTrainProgress(msg);
-    return undefined; // job progress is for the popup
-  }
-  if (type.startsWith('popup/')) {
-    if (sender.tab && !sender.tab.url?.startsWith(extensionOrigin)) return Promise.resolve(fail('bad-request', 'sender not allowed'));
-    const msg = parse(PopupToBackgroundSchema, raw);
-    if (!msg) return Promise.resolve(fail('bad-request', 'malformed request'));
-    return (popupHandlers[msg.type] as (m: PopupToBackground) => Promise<Replies[PopupToBackground['type']]>)(msg);
-  }
-  return undefined;
-});
+startBackground(offscreenHost, browser.runtime.getURL(OFFSCREEN_PATH));

@@ -6,6 +6,7 @@ import { ExplainView } from '../features/explain/popup/ExplainView';
 import { LayersView } from '../features/layers/popup/LayersView';
 import { ClassesView } from '../features/teach/popup/ClassesView';
 import { PredictionView } from '../features/classify/popup/PredictionView';
+import { SiteAccess } from './SiteAccess';
 
 function Header({ vm }: { vm: ViewModel }) {
   const s = vm.settings.value;
@@ -74,6 +75,7 @@ export function App({ vm }: { vm: ViewModel }) {
   return (
     <main>
       <Header vm={vm} />
+      <SiteAccess />
       {vm.notice.value && <p class="notice">{vm.notice.value}</p>}
       <Tabs vm={vm} />
       {classing ? <ClassesView vm={vm.classes} mode={vm.settings.value.mode} onMode={(m) => void vm.chooseMode(m)} />

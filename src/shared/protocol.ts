@@ -42,7 +42,7 @@ export const LayerList = v.pipe(v.array(LayerName), v.maxLength(300));
 
 const ERROR_CODES = [
   'no-image', 'tainted', 'fetch-failed', 'http-status', 'timeout', 'not-an-image', 'decode-failed',
-  'model-load-failed', 'backend-failed', 'interrupted', 'bad-request', 'cancelled', 'no-result', 'internal',
+  'model-load-failed', 'backend-failed', 'interrupted', 'bad-request', 'cancelled', 'no-result', 'internal', 'no-permission',
 ] as const;
 type ErrorCode = (typeof ERROR_CODES)[number];
 export const NetLensErrorSchema = v.object({ code: v.picklist(ERROR_CODES), message: v.string() });

@@ -9,6 +9,7 @@ import { attachOffscreen, clickMenu, openGalleryPage, launch, setSettings, CHROM
 import { startGallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
 import { lensBench, lensLines } from './lens.mjs';
+import { firefoxBench, firefoxLines } from './firefox.mjs';
 
 const N = Number(process.env.BENCH_N ?? 20);
 const MODEL = process.env.BENCH_MODEL ?? 'mobilenet-v1-0.75-224';
@@ -171,6 +172,11 @@ async function main() {
         tensorLeak: host.leaked,
       });
     }
+    if (process.env.BENCH_FIREFOX !== '0') {
+      log(`firefox: warm-up, then ${N} real right-clicks and ${N} paired host runs in the event page`);
+      results.firefox = await firefoxBench(gallery, N);
+      log(firefoxLines(results.firefox, results.rows).join('\n'));
+    }
     log('teaching: add-example latency, training 20 and 100 examples');
     results.teach = await teachBench(gallery);
 
@@ -327,6 +333,7 @@ async function main() {
     lines.push(`| warm right-click → result stored (fetch, decode, thumbnail, messages) | ${r.backend} | ${r.pipeMs} ms | ${r.pipeVsBare.toFixed(2)}× bare |`);
   }
   lines.push('', `tensor leak over the paired runs: ${results.rows.map((r) => `${r.backend} ${r.tensorLeak}`).join(', ')}`);
+  if (results.firefox) lines.push(...firefoxLines(results.firefox, results.rows));
   if (results.models) {
     lines.push('', '| model (auto backend) | bare predict | our classify | ratio |', '|---|---:|---:|---:|');
     for (const m of results.models) lines.push(`| ${m.modelId} (${m.backend}) | ${m.bareMs} ms | ${m.engineClassifyMs} ms | ${m.classifyVsBare.toFixed(2)}× |`);

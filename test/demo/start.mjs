@@ -4,6 +4,7 @@
 //   npm start                      build, serve on 127.0.0.1:8737 (+8738 cross-origin), open Chromium if there is a display
 //   npm start -- --no-build        skip `vite build` (use the dist/ that is there)
 //   npm start -- --smoke           headless check: extension service worker up + gallery ready, then exit 0
+//   npm start -- --firefox         the same in Firefox (dist-firefox/, web-ext run; --smoke works too)
 //   xvfb-run -a npm start          headed Chromium on a virtual display
 //
 // Environment: CHROME_PATH (default /usr/bin/chromium), NETLENS_IMAGES_DIR (test photos).
@@ -14,9 +15,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startGallery, GALLERY_ITEMS } from '../support/gallery.mjs';
+import { runFirefox } from './firefox.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = path.join(ROOT, 'dist');
+const FIREFOX = process.argv.includes('--firefox');
+const DIST = path.join(ROOT, FIREFOX ? 'dist-firefox' : 'dist');
 const PROFILE = path.join(ROOT, '.cache', 'netlens-profile');
 const PAGE_PORT = 8737;
 const CROSS_PORT = 8738;
@@ -24,12 +27,13 @@ const CROSS_PORT = 8738;
 const argv = process.argv.slice(2);
 const flags = new Set(argv);
 if (flags.has('--help') || flags.has('-h')) {
-  console.log(`usage: npm start [-- --no-build] [-- --smoke]
+  console.log(`usage: npm start [-- --no-build] [-- --smoke] [-- --firefox]
+  --firefox   open Firefox (web-ext run) instead of Chromium
   --no-build  do not run \`vite build\` first
   --smoke     launch headless Chromium, check the extension and the gallery, exit 0 on success`);
   process.exit(0);
 }
-const unknown = argv.filter((a) => !['--no-build', '--smoke'].includes(a));
+const unknown = argv.filter((a) => !['--no-build', '--smoke', '--firefox'].includes(a));
 if (unknown.length) {
   console.error(`start: unknown option(s): ${unknown.join(' ')} (try --help)`);
   process.exit(2);
@@ -44,8 +48,9 @@ function fail(message, code = 1) {
 
 // ---------- 1. build ----------
 if (!flags.has('--no-build')) {
-  console.log('start: building the extension (npx vite build)…');
-  const r = spawnSync('npx', ['vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const mode = FIREFOX ? ['--mode', 'firefox'] : [];
+  console.log(`start: building the extension (npx vite build ${mode.join(' ')})…`);
+  const r = spawnSync('npx', ['vite', 'build', ...mode], { cwd: ROOT, stdio: 'inherit' });
   if (r.error) fail(`could not run \`npx vite build\`: ${r.error.message}`);
   if (r.status !== 0) fail(`\`npx vite build\` failed (${r.signal ? `signal ${r.signal}` : `exit code ${r.status}`}); see its output above.`);
 }
@@ -236,6 +241,7 @@ Press Ctrl-C to stop the gallery.`);
   process.on('SIGTERM', () => shutdown(0));
 }
 
-if (SMOKE) await smoke();
+if (FIREFOX) await runFirefox({ root: ROOT, dist: DIST, galleryUrl, smoke: SMOKE, shutdown });
+else if (SMOKE) await smoke();
 else if (process.env.DISPLAY || process.env.WAYLAND_DISPLAY) await headed();
 else printManualInstructions();

@@ -57,7 +57,11 @@ function pathToPackage(start: string, pkg: RegExp): string[] | null {
   return null;
 }
 
-/** Files that must never pull in TF.js, directly or through anything they import. */
+/**
+ * Files that must never pull in TF.js, directly or through anything they import. Chrome's background (the
+ * service worker) is here; Firefox's event page (event-page/) is deliberately not: it is the model host there,
+ * so it loads TF.js, but only through host/ (see the test below), and the background code it shares is TF-free.
+ */
 const TF_FREE = files.filter((f) => {
   const r = rel(f);
   return /^(popup|lens|options|welcome|background|content|shared|ui)\//.test(r)
@@ -70,7 +74,7 @@ const TF_FREE = files.filter((f) => {
 describe('import graph', () => {
   test('the TF-free set is what we think it is (entry points, shared code, every feature’s contract and UI)', () => {
     const names = TF_FREE.map(rel);
-    for (const must of ['popup/main.tsx', 'background/index.ts', 'content/index.ts', 'shared/messages.ts', 'features/explain/contract.ts', 'features/explain/catalog.ts', 'features/teach/background.ts', 'features/layers/popup/LayersView.tsx']) {
+    for (const must of ['popup/main.tsx', 'background/index.ts', 'background/wire.ts', 'shared/site-access.ts', 'content/index.ts', 'shared/messages.ts', 'features/explain/contract.ts', 'features/explain/catalog.ts', 'features/teach/background.ts', 'features/layers/popup/LayersView.tsx']) {
       expect(names).toContain(must);
     }
     expect(names.length).toBeGreaterThan(40);
@@ -90,6 +94,21 @@ describe('import graph', () => {
     const chain = pathToPackage(path.join(SRC, 'offscreen/main.ts'), /^@tensorflow\//);
     expect(chain).not.toBeNull();
     expect(chain!.at(-1)).toMatch(/^@tensorflow\//);
+  });
+
+  test('Firefox’s event page is a model host: it loads TF.js through host/ (and, in test builds, the test hooks) only', () => {
+    const entry = path.join(SRC, 'event-page/index.ts');
+    expect(pathToPackage(entry, /^@tensorflow\//)).not.toBeNull();
+    const reachingTf = graph.get(entry)!.local.filter((f) => pathToPackage(f, /^@tensorflow\//)).map(rel).sort();
+    expect(reachingTf).toEqual(['event-page/test-hooks.ts', 'host/wire.ts']);
+    // The rest of the event page is TF-free: the in-process host and its keep-alive, and the shared background.
+    expect(files.map(rel)).toEqual(expect.arrayContaining(['event-page/in-process-host.ts', 'event-page/keep-alive.ts']));
+    for (const f of files.filter((x) => rel(x).startsWith('event-page/') && !/^event-page\/(index|test-hooks)\.ts$/.test(rel(x)))) expect(pathToPackage(f, /^@tensorflow\//)).toBeNull();
+    expect(graph.get(entry)!.local.map(rel)).toContain('background/wire.ts');
+  });
+
+  test('Chrome’s offscreen document is wired through the same host/ module', () => {
+    expect(graph.get(path.join(SRC, 'offscreen/main.ts'))!.local.map(rel)).toContain('host/wire.ts');
   });
 
   test('type-only imports do not count, value imports do', () => {

@@ -45,6 +45,17 @@ describe('zip checks', () => {
     ]));
   });
 
+  test('a Firefox package needs its background script and a gecko id', () => {
+    const found = check(pkg({}, { background: { scripts: ['missing-bg.js'], type: 'module' } }));
+    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/missing-bg\.js/), expect.stringMatching(/gecko\.id/)]));
+    expect(check(pkg({}, { background: { scripts: ['sw.js'], type: 'module' }, browser_specific_settings: { gecko: { id: 'a@b' } } }))).toEqual([]);
+  });
+
+  test('the real Firefox build (dist-firefox/) has no problem', () => {
+    expect(fs.existsSync(path.join(ROOT, 'dist-firefox/manifest.json')), 'dist-firefox/ is built by npm test before the unit tests').toBe(true);
+    expect(check(path.join(ROOT, 'dist-firefox'))).toEqual([]);
+  });
+
   test('the real build (dist/) has no problem', () => {
     expect(fs.existsSync(path.join(ROOT, 'dist/manifest.json')), 'dist/ is built by npm test before the unit tests').toBe(true);
     expect(check(path.join(ROOT, 'dist'))).toEqual([]);

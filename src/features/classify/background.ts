@@ -7,6 +7,7 @@ import { loadSettings, saveBackendChoice } from '../../shared/settings';
 import { hostStatusItem, layerTogglesItem, read, write } from '../../shared/storage';
 import { findModel } from '../../shared/catalog';
 import { modelFields, type ModelHost } from '../../shared/model-host';
+import { hasSiteAccess, NO_SITE_ACCESS } from '../../shared/site-access';
 import { appendHistory, getSource, keepResult, keepSource, setTabState, updateTabState } from '../../shared/tab-store';
 
 export const MENU_CLASSIFY = 'netlens-classify';
@@ -38,8 +39,18 @@ async function resolveSource(tabId: number, click: MenuClick): Promise<Replies['
   if (src && /^(https?:|data:)/i.test(src)) return { ok: true, source: { url: src, kind: 'menu' } };
   // Content scripts do not run in the extension's own pages (the welcome page): its photos come by their URL.
   if (src && src.startsWith(browser.runtime.getURL(''))) return { ok: true, source: { url: src, kind: 'menu' } };
+  // Without site access no content script is in the page to find the picture: say why.
+  if (!(await hasSiteAccess())) return fail('no-permission', NO_SITE_ACCESS);
   if (src?.startsWith('blob:')) return fail('no-image', 'This image is a blob: URL that only the page can read, and NetLens cannot reach into this page. Try saving the image first.');
   return fail('no-image', 'NetLens found no image where you right-clicked. Right-click a picture (a photo, a canvas or a CSS background) and choose “Classify with NetLens”.');
+}
+
+/**
+ * A failed download of a page's picture, when NetLens may not read websites, is that missing permission (the
+ * browser refuses the request); said so, with what to do. Other errors are as they were.
+ */
+export async function withSiteAccessHint(error: NetLensError): Promise<NetLensError> {
+  return error.code === 'fetch-failed' && !(await hasSiteAccess()) ? { code: 'no-permission', message: NO_SITE_ACCESS } : error;
 }
 
 async function setErrorIfCurrent(tabId: number, requestId: string, error: NetLensError) {
@@ -68,7 +79,7 @@ async function runClassification(host: ModelHost, tabId: number, requestId: stri
   const [settings, fields] = await Promise.all([loadSettings(), modelFields()]);
   const layers = await toggledLayers(fields.modelId);
   const reply = await host.request('bg/classify', { requestId, source, ...fields, layers, mode: settings.mode, seenCap: settings.seenCap });
-  if (!reply.ok) return setErrorIfCurrent(tabId, requestId, reply.error);
+  if (!reply.ok) return setErrorIfCurrent(tabId, requestId, await withSiteAccessHint(reply.error));
   if (reply.choice) await saveBackendChoice(reply.choice);
   await keepResult(tabId, reply.result, source);
   const top = reply.result.predictions[0];

@@ -8,7 +8,7 @@ import type { BackgroundToContent, Handlers, HostToBackground, PopupToBackground
 import { loadSettings } from '../../shared/settings';
 import { modelFields, type ModelHost } from '../../shared/model-host';
 import { read, teachStatusItem, trainingItem, write } from '../../shared/storage';
-import { resolveSourceFor, type MenuClick } from '../classify/background';
+import { resolveSourceFor, withSiteAccessHint, type MenuClick } from '../classify/background';
 import { trackJob } from '../explain/background';
 import { resultState } from '../../shared/tab-store';
 import type { TeachStatus, TrainingState } from './contract';
@@ -53,7 +53,7 @@ export async function addFromMenu(host: ModelHost, tabId: number, click: MenuCli
   if (!found.ok) return void say({ kind: 'error', message: found.error.message });
   const r = await addSource(host, classId, found.source);
   if (r.ok) await say({ kind: 'added', message: `Added to “${className}” (${r.count} example${r.count === 1 ? '' : 's'}).`, className, count: r.count });
-  else await say({ kind: 'error', message: r.error.message });
+  else await say({ kind: 'error', message: (await withSiteAccessHint(r.error)).message });
   await rebuildMenus();
   try {
     await browser.action.setBadgeText({ tabId, text: r.ok ? `+${r.count}` : '!' });
@@ -78,6 +78,18 @@ async function startTraining(host: ModelHost, hidden: number, learningRate?: num
     }
   });
   return { ok: true };
+}
+
+/**
+ * Where the model host starts with the background (Firefox's event page), a training stored as running when the
+ * page starts was cut off by the browser stopping the page: say so (the examples are all kept) instead of
+ * showing a run that will never report again. Chrome's offscreen document outlives a service-worker restart,
+ * so Chrome does not call this.
+ */
+export async function markTrainingInterrupted(): Promise<void> {
+  const t = await read(trainingItem);
+  if (t?.status !== 'running') return;
+  await write(trainingItem, { ...t, status: 'error', phase: 'error', progress: 1, error: 'The browser stopped NetLens while it was training. Your classes and examples are kept: train again.', at: Date.now() });
 }
 
 export async function onTrainProgress(p: Extract<HostToBackground, { type: 'offscreen/train-progress' }>): Promise<void> {
