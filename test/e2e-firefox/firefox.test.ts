@@ -13,6 +13,7 @@ import { FIREFOX_DIST, acceptPermissionPrompt, backgroundState, currentRequestId
 import { startLoggingProxy, type LoggingProxy } from '../support/proxy.mjs';
 import { ROOT } from '../support/browser.mjs';
 import { agreeWithChrome, type Prediction } from './chrome-side';
+import { DEFAULT_METHOD } from '../../src/features/explain/catalog';
 
 const TOP1: Record<string, number> = { 'dog.jpg': 249, 'eagle.jpg': 21, 'giraffe.jpg': 340, 'horses.jpg': 348, 'kite.jpg': 701, 'person.jpg': 355, 'scream.jpg': 840 };
 const KIND: Record<string, string> = {
@@ -144,10 +145,14 @@ describe('NetLens in Firefox', () => {
     expect((await classify('#same-origin')).status).toBe('done'); // and the next one works
   });
 
-  test('an explanation: Grad-CAM for the top class is drawn', async () => {
+  test('an explanation: the default method, then Grad-CAM from the picker, drawn for the top class', async () => {
     await classify('#cross-origin'); // eagle.jpg: top-1 is "kite" (21)
     const popup = await openPopup('explain');
     try {
+      const first = `[data-testid=saliency-canvas][data-method="${DEFAULT_METHOD}"]`;
+      expect(await poll(() => attr(popup, first, 'data-ready'), (v) => v === 'true')).toBe('true');
+      expect(await attr(popup, first, 'data-class-index')).toBe('21');
+      await popup.select('[data-testid=method-picker]', 'grad-cam');
       const sel = '[data-testid=saliency-canvas][data-method=grad-cam]';
       expect(await poll(() => attr(popup, sel, 'data-ready'), (v) => v === 'true')).toBe('true');
       expect(await attr(popup, sel, 'data-class-index')).toBe('21');
