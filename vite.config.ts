@@ -4,6 +4,7 @@ import { crx } from '@crxjs/vite-plugin';
 import fs from 'node:fs';
 import path from 'node:path';
 import manifest from './manifest.json' with { type: 'json' };
+import { wasmThreads } from './scripts/wasm-threads';
 
 // Weights are installed by models/install.mjs into models/installed/ (git-ignored) and copied verbatim
 // into dist/models/, next to the catalog, so the offscreen document can fetch them from its own origin.
@@ -31,7 +32,7 @@ const WELCOME_PHOTOS = ['dog.jpg', 'eagle.jpg', 'horses.jpg', 'README.md'];
 // `vite build --mode test` makes the test build (dist-test/): the same code plus src/offscreen/test-hooks.ts,
 // which the E2E tests and the benchmark reach through the DevTools protocol. The production build is dist/.
 export default defineConfig(({ mode }) => ({
-  plugins: [crx({ manifest }), copyModels()],
+  plugins: [crx({ manifest }), copyModels(), wasmThreads()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: mode === 'test' ? 'dist-test' : 'dist',

@@ -34,6 +34,22 @@ async function ensureOffscreenDocument(): Promise<void> {
   await creating;
 }
 
+/**
+ * wasm's thread count is fixed when the document first starts wasm, so a new thread setting takes a new
+ * document: the old one is closed and the next request creates one (a request cut off is retried, see send).
+ */
+export function restartHostOnThreadSetting(): void {
+  chrome.storage.onChanged.addListener((changes, area) => {
+    const c = area === 'local' ? changes.settings : undefined;
+    const threads = (v: unknown) => (v as { wasmThreads?: unknown } | undefined)?.wasmThreads ?? 0;
+    if (!c || threads(c.oldValue) === threads(c.newValue)) return;
+    void (async () => {
+      await creating;
+      if (await hasDocument()) await chrome.offscreen.closeDocument().catch(() => undefined);
+    })();
+  });
+}
+
 const CUT_OFF = /message port closed|receiving end does not exist|could not establish connection|context invalidated/i;
 
 async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type']]> {

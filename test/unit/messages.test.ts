@@ -233,18 +233,24 @@ describe('sanitizeSettings', () => {
   const backbone = catalog.models.find((m) => m.task === 'backbone')!;
 
   it('defaults are a real classifier and auto', () => {
-    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300 });
+    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300, wasmThreads: 0 });
     expect(catalog.models.find((m) => m.id === DEFAULT_SETTINGS.modelId)?.task).toBe('classifier');
   });
 
   it('keeps valid settings', () => {
-    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'imagenet', theme: 'system', seenCap: 300 });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'imagenet', theme: 'system', seenCap: 300, wasmThreads: 0 });
     expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm', theme: 'dark', seenCap: 12 })).toMatchObject({ theme: 'dark', seenCap: 12 });
-    expect(sanitizeSettings({ modelId: classifier.id, theme: 'neon', seenCap: -3 })).toMatchObject({ theme: 'system', seenCap: 300 });
+    expect(sanitizeSettings({ modelId: classifier.id, theme: 'neon', seenCap: -3 })).toMatchObject({ theme: 'system', seenCap: 300, wasmThreads: 0 });
   });
 
   it.each([undefined, null, 'mobilenet', 7, [], {}, { modelId: 5, backend: 'quantum' }])('garbage %j → defaults', (raw) => {
     expect(sanitizeSettings(raw)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('the wasm thread count is kept when a whole number 0–16, and is automatic (0) otherwise', () => {
+    expect(sanitizeSettings({ modelId: classifier.id, wasmThreads: 3 }).wasmThreads).toBe(3);
+    expect(sanitizeSettings({ modelId: classifier.id, wasmThreads: 1 }).wasmThreads).toBe(1);
+    for (const bad of [17, -1, 2.5, '4', null]) expect(sanitizeSettings({ modelId: classifier.id, wasmThreads: bad }).wasmThreads).toBe(0);
   });
 
   it('the classification mode is kept when valid', () => {

@@ -20,6 +20,8 @@ export const ClassifyResultSchema = v.object({
   modelName: v.string(),
   backend: v.picklist(BACKENDS),
   backendReason: v.string(),
+  /** threads the backend computes with (wasm); absent in results kept by older versions */
+  threads: v.optional(Count),
   predictions: v.array(PredictionSchema),
   /** preprocessing + forward pass + read-back, ms */
   elapsedMs: Num,

@@ -59,6 +59,7 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
         modelName: model.entry.name,
         backend: backend.backend,
         backendReason: backend.reason,
+        threads: backend.threads,
         predictions,
         elapsedMs: Math.round(elapsedMs * 10) / 10,
         totalMs: Math.round(performance.now() - t0),
