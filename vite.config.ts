@@ -4,7 +4,7 @@ import { crx } from '@crxjs/vite-plugin';
 import fs from 'node:fs';
 import path from 'node:path';
 import manifest from './manifest.json' with { type: 'json' };
-import { wasmThreads } from './scripts/wasm-threads';
+import { wasmThreads } from './scripts/wasm-threads.mjs';
 
 // Weights are installed by models/install.mjs into models/installed/ (git-ignored) and copied verbatim
 // into dist/models/, next to the catalog, so the offscreen document can fetch them from its own origin.

@@ -2,10 +2,10 @@
 // settings live in chrome.storage).
 import browser from 'webextension-polyfill';
 import { assertContext } from '../shared/context';
-import { HostToBackgroundSchema, PopupToBackgroundSchema, type Handlers, type PopupToBackground, type Replies } from '../shared/messages';
+import { ContentToBackgroundSchema, HostToBackgroundSchema, PopupToBackgroundSchema, type Handlers, type PopupToBackground, type Replies } from '../shared/messages';
 import { fail, parse } from '../shared/protocol';
 import { forgetTab, markOrphansInterrupted } from '../shared/tab-store';
-import { classifyFromMenu, classifyPopupHandlers, MENU_CLASSIFY, MENU_CLASSIFY_PAGE, onHostProgress } from '../features/classify/background';
+import { classifyFromMenu, classifyPopupHandlers, MENU_CLASSIFY, MENU_CLASSIFY_PAGE, onHostProgress, warmUpOnce } from '../features/classify/background';
 import { cancelJobsWhenPopupsClose, explainPopupHandlers } from '../features/explain/background';
 import { layersPopupHandlers } from '../features/layers/background';
 import { addFromMenu, isTeachMenu, onTrainProgress, teachPopupHandlers } from '../features/teach/background';
@@ -49,6 +49,11 @@ const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
 const offscreenUrl = browser.runtime.getURL(OFFSCREEN_PATH);
 
 browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender): Promise<unknown> | undefined => {
+  // Our content scripts, in web pages: they may only ask for the warm-up.
+  if (sender.id === browser.runtime.id && sender.tab && !sender.url?.startsWith(extensionOrigin)) {
+    if (parse(ContentToBackgroundSchema, raw)?.type === 'content/warm-up') void warmUpOnce(host);
+    return undefined;
+  }
   if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
   const type = (raw as { type?: unknown })?.type;
   if (typeof type !== 'string') return undefined;

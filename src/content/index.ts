@@ -7,7 +7,9 @@ import { hasRecentClick, resolveTarget, watchRightClicks } from '../features/cla
 import { askClassName } from '../features/teach/content';
 
 assertContext('content');
-watchRightClicks();
+// The first right-click of this frame asks the background to warm the model (it does so once per browser
+// session); the message carries nothing about the page.
+watchRightClicks(() => { browser.runtime.sendMessage({ type: 'content/warm-up' }).catch(() => undefined); });
 
 browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender) => {
   if (sender.id !== browser.runtime.id || sender.tab) return undefined; // only the extension's background

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('webextension-polyfill', () => ({ default: {} }));
 
 import { BackendChoiceSchema, BackendPrefSchema, ImageSourceSchema, SOURCE_KINDS, parse } from '../../src/shared/protocol';
-import { BackgroundToContentSchema, BackgroundToHostSchema, HostToBackgroundSchema, PopupToBackgroundSchema, type AnyMessage } from '../../src/shared/messages';
+import { BackgroundToContentSchema, BackgroundToHostSchema, ContentToBackgroundSchema, HostToBackgroundSchema, PopupToBackgroundSchema, type AnyMessage } from '../../src/shared/messages';
 import { DEFAULT_SETTINGS, sanitizeSettings } from '../../src/shared/settings';
 import { catalog } from '../../src/shared/catalog';
 
@@ -71,6 +71,7 @@ const VALID = {
   'popup/pixel-linear': { type: 'popup/pixel-linear', jobId: 'px-1', task: 'apply', tabId: 4 },
   'bg/lr-find': { type: 'bg/lr-find', target: 'offscreen', jobId: 'lr-2', hidden: 64, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
   'bg/pixel-linear': { type: 'bg/pixel-linear', target: 'offscreen', jobId: 'px-2', task: 'train', image: null, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
+  'content/warm-up': { type: 'content/warm-up' },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -111,6 +112,7 @@ const SCHEMA_OF = {
   'popup/pixel-linear': PopupToBackgroundSchema,
   'bg/lr-find': BackgroundToHostSchema,
   'bg/pixel-linear': BackgroundToHostSchema,
+  'content/warm-up': ContentToBackgroundSchema,
 } as const;
 
 type Type = keyof typeof VALID;

@@ -4,7 +4,8 @@ import browser from 'webextension-polyfill';
 import { fail, type ImageSource, type NetLensError } from '../../shared/protocol';
 import type { BackgroundToContent, Handlers, HostToBackground, PopupToBackground, Replies } from '../../shared/messages';
 import { loadSettings, saveBackendChoice } from '../../shared/settings';
-import { hostStatusItem, layerTogglesItem, read, write } from '../../shared/storage';
+import * as v from 'valibot';
+import { hostStatusItem, item, layerTogglesItem, read, write } from '../../shared/storage';
 import { findModel } from '../../shared/catalog';
 import { modelFields, type ModelHost } from '../../shared/model-host';
 import { appendHistory, getSource, keepResult, keepSource, setTabState, updateTabState } from '../../shared/tab-store';
@@ -110,6 +111,24 @@ export async function onHostProgress(p: Extract<HostToBackground, { type: 'offsc
     if (now.phase === p.phase && p.progress !== null && now.progress !== null && p.progress - now.progress < 0.04 && p.progress < 1) return null;
     return { ...now, phase: p.phase, progress: p.progress, message: p.message, queueDepth: p.queueDepth };
   });
+}
+
+const warmedItem = item<number | null>('session', 'warmedAt', v.nullable(v.number()), () => null);
+let warming: Promise<void> | null = null;
+
+/**
+ * A right-click anywhere (the content script saw `contextmenu`): start the model host, load the model and run it
+ * once while the user is still choosing in the menu, so the click finds it warm. Once per browser session
+ * (storage.session outlives service-worker restarts, not the browser); a failure here is the click's to report.
+ */
+export function warmUpOnce(host: ModelHost): Promise<void> {
+  warming ??= (async () => {
+    if (await read(warmedItem)) return;
+    await write(warmedItem, Date.now());
+    const r = await host.request('bg/preload', await modelFields());
+    if (r.ok && r.choice) await saveBackendChoice(r.choice);
+  })().catch(() => undefined);
+  return warming;
 }
 
 /** Classification's menu items (the menus are rebuilt as a whole: see src/features/menus.ts). */

@@ -7,10 +7,15 @@ import { MAX_SIDE } from '../../shared/limits';
 
 let last: { path: EventTarget[]; x: number; y: number; at: number } | null = null;
 
-/** Starts remembering right-clicks (capture phase, so the page cannot hide them). */
-export function watchRightClicks(): void {
+/**
+ * Starts remembering right-clicks (capture phase, so the page cannot hide them). `onFirst` runs on this
+ * frame's first right-click only: the menu is open, and the model can warm up before an item is chosen.
+ */
+export function watchRightClicks(onFirst?: () => void): void {
+  let first = true;
   document.addEventListener('contextmenu', (e) => {
     last = { path: e.composedPath(), x: e.clientX, y: e.clientY, at: Date.now() };
+    if (first) { first = false; onFirst?.(); }
   }, true);
 }
 

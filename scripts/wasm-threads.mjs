@@ -16,7 +16,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { Plugin } from 'vite';
 
 const require = createRequire(import.meta.url);
 const PKG = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
@@ -24,7 +23,8 @@ export const WORKER_FILE = 'wasm/tfjs-backend-wasm-threaded-simd.worker.js';
 export const MAIN_FILE = 'wasm/tfjs-backend-wasm-threaded-simd.js';
 
 // [what the package says, what we say instead]; each must occur exactly once in the module that has them.
-const BACKEND_EDITS: [RegExp, string][] = [
+/** @type {[RegExp, string][]} */
+const BACKEND_EDITS = [
   [/const factoryConfig = \{\};/, 'const factoryConfig = {}; if (threadsCount > 0) factoryConfig.netlensLogicalCores = 2 * threadsCount;'],
   [/const response = wasmWorkerContents\.replace\([^;]*;\s*const blob = new Blob\(\[response\][^;]*;\s*return URL\.createObjectURL\(blob\);/,
     `return new URL('/${WORKER_FILE}', location.href).href;`],
@@ -32,11 +32,13 @@ const BACKEND_EDITS: [RegExp, string][] = [
     `factoryConfig.mainScriptUrlOrBlob = new URL('/${MAIN_FILE}', location.href).href;`],
 ];
 
-const FACTORY_EDITS: [RegExp, string][] = [
+/** @type {[RegExp, string][]} */
+const FACTORY_EDITS = [
   [/return navigator\["hardwareConcurrency"\]\}/, 'return Module["netlensLogicalCores"]||navigator["hardwareConcurrency"]}'],
 ];
 
-function apply(code: string, edits: [RegExp, string][], id: string): string {
+/** @param {string} code @param {[RegExp, string][]} edits @param {string} id */
+function apply(code, edits, id) {
   let out = code;
   for (const [from, to] of edits) {
     const n = out.match(new RegExp(from.source, 'g'))?.length ?? 0;
@@ -46,13 +48,15 @@ function apply(code: string, edits: [RegExp, string][], id: string): string {
   return out;
 }
 
-export function wasmThreads(): Plugin {
+/** @returns {import('vite').Plugin} */
+export function wasmThreads() {
   let patched = 0;
   return {
     name: 'netlens-wasm-threads',
     apply: 'build',
+    /** @param {string} code @param {string} id */
     transform(code, id) {
-      const file = id.split('?')[0]!;
+      const file = id.split('?')[0];
       if (/tfjs-backend-wasm[\\/]wasm-out[\\/]tfjs-backend-wasm-threaded-simd\.js$/.test(file)) return { code: apply(code, FACTORY_EDITS, id), map: null };
       if (!/tfjs-backend-wasm[\\/]dist[\\/]backend_wasm\.js$/.test(file)) return null;
       patched++;
@@ -62,7 +66,7 @@ export function wasmThreads(): Plugin {
       if (!patched) return; // a bundle without TF.js (crxjs builds the content script on its own)
       // The package ships the worker as a JS string whose "\n" escapes became real newlines; the package
       // itself re-escapes them before making its blob, and so do we.
-      const { wasmWorkerContents } = require(path.join(PKG, 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js')) as { wasmWorkerContents: string };
+      const { wasmWorkerContents } = require(path.join(PKG, 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js'));
       this.emitFile({ type: 'asset', fileName: WORKER_FILE, source: wasmWorkerContents.replace(/\n/g, '\\n') });
       const main = path.join(PKG, 'wasm-out/tfjs-backend-wasm-threaded-simd.js');
       this.emitFile({ type: 'asset', fileName: MAIN_FILE, source: apply(fs.readFileSync(main, 'utf8'), FACTORY_EDITS, main) });
