@@ -39,6 +39,9 @@ export default defineConfig(({ mode }) => ({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
+    // The content script loads its answering code on demand; vite's preload helper would add <link> tags to the
+    // web page for that chunk's imports (with page-relative paths): not in someone else's page.
+    modulePreload: { resolveDependencies: (_file, deps, { hostId }) => (/content/.test(hostId) ? [] : deps) },
     rollupOptions: { input: { offscreen: 'src/offscreen/offscreen.html', lens: 'src/lens/index.html', welcome: 'src/welcome/index.html' } },
   },
   test: {
