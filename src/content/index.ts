@@ -1,6 +1,6 @@
-// Content script entry (all frames of every page): it only listens. The code that answers (finding the image,
-// asking for a class name, checking messages) loads on the first message from the background, so a page that
-// is never right-clicked pays for two listeners and nothing else. No imports here on purpose.
+// Content script entry (all frames of every page), built as one classic script: it only listens. The code that
+// answers (finding the image, asking for a class name, checking messages) first runs on the background's first
+// message, so a page that is never right-clicked pays for two listeners and nothing else.
 import type { RightClick } from '../features/classify/content';
 
 let last: RightClick | null = null;
