@@ -39,10 +39,6 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
     // After a model load the user watched progress: say what comes next at once. Warm, it is over in a blink.
     const say = () => session.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
     const quiet = warm ? progressIfSlow(say) : (say(), () => undefined);
-    // The thumbnail is encoded while the model runs (the browser encodes off this thread); only the
-    // answer waits for it, at the end.
-    const thumbnailing = thumbnailDataUrl(img.bitmap);
-    thumbnailing.catch(() => undefined);
     const t1 = performance.now();
     const input = toModelInput(img.bitmap, model.entry);
     const wantCustom = req.mode === 'custom' || req.mode === 'both';
@@ -66,7 +62,7 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
       custom = features && ext.custom ? await ext.custom.predict(model, input, features).catch(() => null).finally(() => features!.dispose()) : null;
     }
     session.keepInput(req.requestId, model, input);
-    const thumbnail = await thumbnailing;
+    const thumbnail = await thumbnailDataUrl(img.bitmap);
     // In a task of its own: queued work starts synchronously (a forward pass) and would hold the reply back.
     if (ext.afterAnswer) setTimeout(() => ext.afterAnswer!(req, model, { url: displayUrl(req.source.url), thumbnail }), 0);
     return {
