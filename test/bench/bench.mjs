@@ -229,7 +229,7 @@ async function main() {
     results.modelSwitch = await modelSwitch(h, page, imageUrl, 'mobilenet-v1-0.25-224');
     await setSettings(h, { modelId: MODEL, backend: 'auto' });
     log('content script: a page of 1000 images');
-    results.contentScript = await contentScriptCost(h, gallery);
+    results.contentScript = await contentScriptCost(gallery);
 
     // Explanations, on the backend auto picks here (wasm), default model, one real photo.
     log('explanations: each method vs one forward pass; batched vs unbatched IG(32) and SmoothGrad(25)');

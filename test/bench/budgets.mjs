@@ -114,7 +114,13 @@ export async function usedProfile(gallery) {
  * long tasks (≥ 50 ms) for the page served over http (the content script runs) minus the same page as a data:
  * URL (content scripts do not run there). The page itself has no script.
  */
-export async function contentScriptCost(h, gallery) {
+export async function contentScriptCost(gallery) {
+  // A browser of its own: same-site tabs share a renderer process, and so would its script-time figure.
+  const h = await launch();
+  try { return await measureContentScript(h, gallery); } finally { await h.close(); }
+}
+
+async function measureContentScript(h, gallery) {
   const html = `<!doctype html><title>1000 images</title>${Array.from({ length: 1000 }, (_, i) => `<img src="${gallery.origin}/images/dog.jpg?i=${i}" width="32" height="24" alt="">`).join('')}`;
   const httpUrl = `${gallery.origin}/bench-1000-images.html`;
   const dataUrl = `data:text/html;base64,${Buffer.from(html).toString('base64')}`;
