@@ -11,12 +11,11 @@ import { layersPopupHandlers } from '../features/layers/background';
 import { addFromMenu, isTeachMenu, onTrainProgress, teachPopupHandlers } from '../features/teach/background';
 import { lensPopupHandlers, lookInsideFromMenu, MENU_LOOK_INSIDE } from '../features/lens/background';
 import { rebuildMenus } from '../features/menus';
-import { OFFSCREEN_PATH, offscreenHost, restartHostOnThreadSetting } from './offscreen-host';
+import { OFFSCREEN_PATH, offscreenHost } from './offscreen-host';
 
 assertContext('service-worker');
 
 const host = offscreenHost;
-restartHostOnThreadSetting();
 void markOrphansInterrupted();
 
 browser.runtime.onInstalled.addListener((details) => {

@@ -38,25 +38,26 @@ async function ensureOffscreenDocument(): Promise<void> {
 }
 
 /**
- * wasm's thread count is fixed when the document first starts wasm, so a new thread setting takes a new
- * document: the old one is closed and the next request creates one (a request cut off is retried, see send).
+ * The thread setting the current document started with. wasm's thread count is fixed once it starts, so a request
+ * with another setting closes the document first and gets a new one. (After a service-worker restart this is
+ * unknown, and the document is taken to match: the next restart of the document applies the setting.)
  */
-export function restartHostOnThreadSetting(): void {
-  chrome.storage.onChanged.addListener((changes, area) => {
-    const c = area === 'local' ? changes.settings : undefined;
-    const threads = (v: unknown) => (v as { wasmThreads?: unknown } | undefined)?.wasmThreads ?? 0;
-    if (!c || threads(c.oldValue) === threads(c.newValue)) return;
-    void (async () => {
-      await creating;
-      known = false;
-      if (await hasDocument()) await chrome.offscreen.closeDocument().catch(() => undefined);
-    })();
-  });
+let docThreads: number | undefined;
+
+async function matchThreads(want: number | undefined): Promise<void> {
+  if (want === undefined) return;
+  if (docThreads !== undefined && docThreads !== want) {
+    await creating;
+    known = false;
+    if (await hasDocument()) await chrome.offscreen.closeDocument().catch(() => undefined);
+  }
+  docThreads = want;
 }
 
 const CUT_OFF = /message port closed|receiving end does not exist|could not establish connection|context invalidated/i;
 
 async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type']]> {
+  await matchThreads((msg as { threads?: number }).threads);
   for (let attempt = 0; ; attempt++) {
     await ensureOffscreenDocument();
     try {
