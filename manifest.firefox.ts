@@ -9,7 +9,9 @@ export const FIREFOX_BACKGROUND = 'src/event-page/index.ts';
 type Manifest = Record<string, unknown> & { permissions?: string[]; background?: Record<string, unknown> };
 
 export function firefoxManifest(chrome: Manifest): ManifestV3Export {
-  const { minimum_chrome_version: _chromeOnly, background: _sw, ...rest } = chrome;
+  // Chrome-only keys go: the cross-origin isolation keys serve Chrome's threaded wasm in the offscreen document;
+  // Firefox's event page runs TF.js single-threaded.
+  const { minimum_chrome_version: _chromeOnly, background: _sw, cross_origin_embedder_policy: _coep, cross_origin_opener_policy: _coop, ...rest } = chrome;
   return {
     ...rest,
     background: { scripts: [FIREFOX_BACKGROUND], type: 'module' },

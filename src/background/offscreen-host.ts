@@ -7,6 +7,8 @@ import type { ModelHost } from '../shared/model-host';
 
 export const OFFSCREEN_PATH = 'src/offscreen/offscreen.html';
 let creating: Promise<void> | null = null;
+/** The document answered since it was last created or found: no getContexts round trip per request. */
+let known = false;
 
 async function hasDocument(): Promise<boolean> {
   const contexts = await chrome.runtime.getContexts({
@@ -20,7 +22,8 @@ async function ensureOffscreenDocument(): Promise<void> {
   // A document that exists may still be loading: whoever arrives while it is being created waits for that
   // creation too (otherwise its message reaches the document before its listener exists).
   if (creating) return creating;
-  if (await hasDocument()) return;
+  if (known) return;
+  if (await hasDocument()) { known = true; return; }
   creating ??= chrome.offscreen
     .createDocument({
       url: OFFSCREEN_PATH,
@@ -34,19 +37,39 @@ async function ensureOffscreenDocument(): Promise<void> {
   await creating;
 }
 
+/**
+ * The thread setting the current document started with. wasm's thread count is fixed once it starts, so a request
+ * with another setting closes the document first and gets a new one. (After a service-worker restart this is
+ * unknown, and the document is taken to match: the next restart of the document applies the setting.)
+ */
+let docThreads: number | undefined;
+
+async function matchThreads(want: number | undefined): Promise<void> {
+  if (want === undefined) return;
+  if (docThreads !== undefined && docThreads !== want) {
+    await creating;
+    known = false;
+    if (await hasDocument()) await chrome.offscreen.closeDocument().catch(() => undefined);
+  }
+  docThreads = want;
+}
+
 const CUT_OFF = /message port closed|receiving end does not exist|could not establish connection|context invalidated/i;
 
 async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type']]> {
+  await matchThreads((msg as { threads?: number }).threads);
   for (let attempt = 0; ; attempt++) {
     await ensureOffscreenDocument();
     try {
       const raw: unknown = await chrome.runtime.sendMessage(msg);
       if (raw === undefined) throw new Error('The message port closed before a response was received.');
+      known = true;
       const reply = checkReply(msg.type, raw) as Replies[M['type']] | null;
       if (!reply) return fail('internal', `The model host sent a malformed answer to ${msg.type}.`) as Replies[M['type']];
       return reply;
     } catch (e) {
       const message = (e as Error).message ?? String(e);
+      known = false; // gone, or not listening yet: ask Chrome again next time
       // The document went away mid-request (or was not listening yet): retry on a fresh one, briefly.
       if (attempt < 2 && CUT_OFF.test(message)) { await new Promise((r) => setTimeout(r, 150 * (attempt + 1))); continue; }
       return fail('interrupted', `The model host stopped before answering (${message}). Please try again.`) as Replies[M['type']];

@@ -2,10 +2,10 @@
 // (src/event-page/index.ts): menus, routing, per-tab results. It keeps no state that an idle shutdown would lose
 // (results and settings live in storage); the two differ only in where the model runs (the ModelHost).
 import browser from 'webextension-polyfill';
-import { HostToBackgroundSchema, PopupToBackgroundSchema, type Handlers, type HostToBackground, type PopupToBackground, type Replies } from '../shared/messages';
+import { ContentToBackgroundSchema, HostToBackgroundSchema, PopupToBackgroundSchema, type Handlers, type HostToBackground, type PopupToBackground, type Replies } from '../shared/messages';
 import { fail, parse } from '../shared/protocol';
 import { forgetTab, markOrphansInterrupted } from '../shared/tab-store';
-import { classifyFromMenu, classifyPopupHandlers, MENU_CLASSIFY, MENU_CLASSIFY_PAGE, onHostProgress } from '../features/classify/background';
+import { classifyFromMenu, classifyPopupHandlers, MENU_CLASSIFY, MENU_CLASSIFY_PAGE, onHostProgress, warmUpOnce } from '../features/classify/background';
 import { cancelJobsWhenPopupsClose, explainPopupHandlers } from '../features/explain/background';
 import { layersPopupHandlers } from '../features/layers/background';
 import { addFromMenu, isTeachMenu, onTrainProgress, teachPopupHandlers } from '../features/teach/background';
@@ -52,6 +52,11 @@ export function startBackground(host: ModelHost, hostUrl: string | null): void {
   const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
 
   browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender): Promise<unknown> | undefined => {
+    // Our content scripts, in web pages: they may only ask for the warm-up.
+    if (sender.id === browser.runtime.id && sender.tab && !sender.url?.startsWith(extensionOrigin)) {
+      if (parse(ContentToBackgroundSchema, raw)?.type === 'content/warm-up') void warmUpOnce(host);
+      return undefined;
+    }
     if (sender.id !== browser.runtime.id || !sender.url?.startsWith(extensionOrigin)) return undefined;
     const type = (raw as { type?: unknown })?.type;
     if (typeof type !== 'string') return undefined;

@@ -1,19 +1,29 @@
-// Content script entry (all frames): wiring only. The background asks; the features answer.
-import browser from 'webextension-polyfill';
-import { assertContext } from '../shared/context';
-import { BackgroundToContentSchema } from '../shared/messages';
-import { parse } from '../shared/protocol';
-import { hasRecentClick, resolveTarget, watchRightClicks } from '../features/classify/content';
-import { askClassName } from '../features/teach/content';
+// Content script entry (all frames of every page), built as one classic script: it only listens. The code that
+// answers (finding the image, asking for a class name, checking messages) first runs on the background's first
+// message, so a page that is never right-clicked pays for two listeners and nothing else.
+import type { RightClick } from '../features/classify/content';
 
-assertContext('content');
-watchRightClicks();
+let last: RightClick | null = null;
+let warmAsked = false;
+const recent = () => Boolean(last && Date.now() - last.at < 60_000);
 
-browser.runtime.onMessage.addListener((raw: unknown, sender: browser.Runtime.MessageSender) => {
-  if (sender.id !== browser.runtime.id || sender.tab) return undefined; // only the extension's background
-  const msg = parse(BackgroundToContentSchema, raw);
-  if (!msg) return undefined;
-  if (msg.type === 'bg/ask-class-name') return window === window.top ? askClassName() : undefined;
-  if (msg.anyFrame && !hasRecentClick()) return undefined; // another frame was clicked
-  return resolveTarget(msg.srcUrl);
+// Capture phase, so the page cannot hide right-clicks from us.
+document.addEventListener('contextmenu', (e) => {
+  last = { path: e.composedPath(), x: e.clientX, y: e.clientY, at: Date.now() };
+  // The menu is open: the background may warm the model while the user chooses (once per browser session,
+  // which the background keeps track of). The message says nothing about the page.
+  if (!warmAsked) { warmAsked = true; chrome.runtime.sendMessage({ type: 'content/warm-up' }).catch(() => undefined); }
+}, true);
+
+chrome.runtime.onMessage.addListener((raw: unknown, sender, sendResponse) => {
+  if (sender.id !== chrome.runtime.id || sender.tab) return undefined; // only the extension's background
+  const m = raw as { type?: unknown; anyFrame?: unknown } | null;
+  // Decided here, synchronously: a frame that does not answer must not hold the reply open.
+  if (m?.type === 'bg/ask-class-name' && window !== window.top) return undefined;
+  if (m?.type === 'bg/resolve-target' && m.anyFrame === true && !recent()) return undefined; // another frame was clicked
+  if (m?.type !== 'bg/ask-class-name' && m?.type !== 'bg/resolve-target') return undefined;
+  const click = last;
+  if (m.type === 'bg/resolve-target') last = null; // one right-click, one answer: a frame never answers for an old click
+  void import('./answer').then((a) => a.answer(raw, click)).then(sendResponse, (e: Error) => sendResponse({ ok: false, error: { code: 'internal', message: String(e?.message ?? e) } }));
+  return true;
 });

@@ -4,20 +4,39 @@
 // exist we measure them against wasm once and keep the fastest; the result is remembered by the caller.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { Backend, BackendChoice, BackendPref } from '../shared/protocol';
+import { resolveWasmThreads } from '../shared/threads';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmUrl,
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
 });
-// Extension pages expose SharedArrayBuffer, so tfjs-wasm would pick its threaded build, whose workers
-// importScripts(blob:…) — blocked by MV3's CSP, and setBackend('wasm') then never resolves.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
+let wasmThreadsWanted: number | null = null;
+
+/**
+ * Chooses wasm's thread count; it takes effect when the wasm backend starts (once per document), later calls
+ * change nothing. Threads need shared wasm memory posted to workers, which needs cross-origin isolation (the
+ * manifest's COOP/COEP keys); the workers load from files of the extension (see scripts/wasm-threads.ts), as
+ * MV3's CSP forbids the blob: workers TF.js would make. One thread uses the unthreaded SIMD build: no workers.
+ */
+export function configureWasmThreads(setting: number): void {
+  if (wasmThreadsWanted !== null) return;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  wasmThreadsWanted = isolated ? resolveWasmThreads(setting) : 1;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', wasmThreadsWanted > 1);
+  if (wasmThreadsWanted > 1) setThreadsCount(wasmThreadsWanted);
+}
+
+/** The threads wasm computes with (1 before it started, or when it runs unthreaded). */
+export function wasmThreadCount(): number {
+  try { return wasmThreadsWanted !== null && wasmThreadsWanted > 1 ? getThreadsCount() : 1; } catch { return 1; }
+}
 
 const FALLBACK_ORDER: Backend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -58,6 +77,7 @@ function probeWebGl(): GpuProbe {
 }
 
 async function activate(backend: Backend): Promise<boolean> {
+  if (backend === 'wasm') configureWasmThreads(0); // a no-op when the host chose already
   try {
     if (!(await tf.setBackend(backend))) return false;
     await tf.ready();
@@ -106,7 +126,8 @@ async function chooseAutomatically(): Promise<BackendChoice> {
     if (!(await activate(c.backend))) continue;
     const t = await timeWorkload();
     base.timings[c.backend] = Math.round(t * 100) / 100;
-    measured.push({ ...c, t });
+    const threads = c.backend === 'wasm' ? wasmThreadCount() : 1;
+    measured.push({ ...c, label: threads > 1 ? `${c.label}, ${threads} threads` : c.label, t });
   }
   if (!measured.length) {
     await activate('cpu');

@@ -109,6 +109,18 @@ export async function decodeImage(url: string, opts: { timeoutMs?: number; maxSi
 /** A JPEG data URL of the image, at most maxSide px (or exactly maxSide² when `square`: how the model sees it). */
 export async function thumbnailDataUrl(bitmap: ImageBitmap, maxSide = 224, square = false): Promise<string> {
   const { width, height } = square ? { width: maxSide, height: maxSide } : fitWithin(bitmap.width, bitmap.height, maxSide);
+  // With a DOM, a <canvas> encodes synchronously (a 224-px JPEG takes a few ms). OffscreenCanvas.convertToBlob
+  // encodes in the document's idle time instead, and after training (the offscreen document is rarely idle then)
+  // it waited its full ~1 s fallback for every added example.
+  if (typeof document !== 'undefined') {
+    const c = document.createElement('canvas');
+    c.width = width;
+    c.height = height;
+    const g = c.getContext('2d')!;
+    g.imageSmoothingQuality = 'high';
+    g.drawImage(bitmap, 0, 0, width, height);
+    return c.toDataURL('image/jpeg', 0.85);
+  }
   const c = new OffscreenCanvas(width, height);
   const g = c.getContext('2d')!;
   g.imageSmoothingQuality = 'high';

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { findModel, getModel } from '../shared/catalog';
 import type { Backend, BackendChoice, BackendPref, Failure, ImageSource, Phase } from '../shared/protocol';
 import { LayersAdapter } from './adapter';
-import { ensureBackend, fallbackAfter } from './backends';
+import { configureWasmThreads, ensureBackend, fallbackAfter, wasmThreadCount } from './backends';
 import { decodeImage, ImageError } from './image';
 import { Cancelled, throwIfAborted, toFailure, type Job, type OpenJob } from './jobs';
 import { ModelLoadError, NetLensModel, type ReadFile } from './model';
@@ -14,11 +14,11 @@ import { toModelInput } from './preprocess';
 import { SerialQueue } from './queue';
 
 /** Which model, on which backend: what every request names. */
-interface ModelRequest { modelId: string; backend: BackendPref; remembered: BackendChoice | null }
+interface ModelRequest { modelId: string; backend: BackendPref; remembered: BackendChoice | null; threads?: number }
 /** A classified image: its input is cached by request id, and the source re-fetches it if not. */
 interface ImageRef { requestId: string; source: ImageSource | null }
 export interface LoadProgress { requestId: string | null; phase: Phase; message: string; progress: number | null; queueDepth: number }
-interface BackendState { backend: Backend; reason: string; pref: BackendPref }
+interface BackendState { backend: Backend; reason: string; pref: BackendPref; /** compute threads (wasm; 1 elsewhere) */ threads: number }
 
 /** Preprocessed inputs of recent classifications, so explaining one needs no second download. */
 const INPUT_CACHE = 6;
@@ -89,17 +89,19 @@ export class Session {
       this.dropModel(true);
       this.progress(requestId, 'backend', `${from} stopped working; switching backend…`);
       const next = await fallbackAfter(from);
-      this.backend = { backend: next, reason: `${from} failed (${why}); fell back to ${next}`, pref: req.backend };
+      this.backend = { backend: next, reason: `${from} failed (${why}); fell back to ${next}`, pref: req.backend, threads: next === 'wasm' ? wasmThreadCount() : 1 };
       this.watchDevice(next);
     }
     if (!this.backend || this.backend.pref !== req.backend) {
       this.progress(requestId, 'backend', 'Choosing the fastest backend…');
+      // Before wasm first starts (once per document; the background recreates the document when it changes).
+      configureWasmThreads(req.threads ?? 0);
       const before = tf.getBackend();
       const b = await ensureBackend(req.backend, req.remembered);
       choice = b.choice;
       // Weights live on a backend: after a switch the model is loaded again on the new one.
       if (before !== b.backend && this.model) this.dropModel();
-      this.backend = { backend: b.backend, reason: b.reason, pref: req.backend };
+      this.backend = { backend: b.backend, reason: b.reason, pref: req.backend, threads: b.backend === 'wasm' ? wasmThreadCount() : 1 };
       this.watchDevice(b.backend);
     }
     if (this.model?.entry.id !== req.modelId) {

@@ -23,7 +23,10 @@ export type HostToBackground = v.InferOutput<typeof HostToBackgroundSchema>;
 export const BackgroundToContentSchema = v.variant('type', [...classify.contentMessages, ...teach.contentMessages]);
 export type BackgroundToContent = v.InferOutput<typeof BackgroundToContentSchema>;
 
-export type AnyMessage = PopupToBackground | BackgroundToHost | HostToBackground | BackgroundToContent;
+export const ContentToBackgroundSchema = v.variant('type', [...classify.contentEvents]);
+export type ContentToBackground = v.InferOutput<typeof ContentToBackgroundSchema>;
+
+export type AnyMessage = PopupToBackground | BackgroundToHost | HostToBackground | BackgroundToContent | ContentToBackground;
 
 const REPLY_SCHEMAS = { ...classify.replies, ...explain.replies, ...layers.replies, ...teach.replies, ...lens.replies };
 type ReplySchemas = typeof REPLY_SCHEMAS;

@@ -13,5 +13,5 @@ export interface ModelHost {
 /** The model and backend a request names: the result's model if given, else the user's current one. */
 export async function modelFields(modelId?: string) {
   const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
-  return { modelId: modelId ?? settings.modelId, backend: settings.backend, remembered };
+  return { modelId: modelId ?? settings.modelId, backend: settings.backend, remembered, threads: settings.wasmThreads };
 }

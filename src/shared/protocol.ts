@@ -34,7 +34,11 @@ export type BackendChoice = v.InferOutput<typeof BackendChoiceSchema>;
 export const BackendInfoSchema = v.object({ backend: v.picklist(BACKENDS), reason: v.string() });
 
 /** Which model, on which backend: every request to the model host carries these. */
-export const ModelFields = { modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema) };
+export const ModelFields = {
+  modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
+  /** wasm threads (0 = automatic); it takes effect when the model host starts wasm */
+  threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16))),
+};
 /** The classification a request is about: its input is cached by request id; the source re-fetches it if not. */
 export const ImageRefSchema = v.strictObject({ requestId: Id, source: v.nullable(ImageSourceSchema) });
 export const LayerName = v.pipe(v.string(), v.minLength(1), v.maxLength(100));

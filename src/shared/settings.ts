@@ -12,6 +12,8 @@ export const THEMES = ['system', 'light', 'dark'] as const;
 const ThemeSchema = v.picklist(THEMES);
 /** How many classified images are remembered with their channel means (for "images that excite a channel"). */
 const SeenCapSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000));
+/** WebAssembly threads: 0 = automatic (the machine's cores, capped), 1 = unthreaded, up to 16. */
+export const WasmThreadsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16));
 
 const SettingsSchema = v.object({
   modelId: v.string(),
@@ -19,9 +21,10 @@ const SettingsSchema = v.object({
   mode: ModeSchema,
   theme: ThemeSchema,
   seenCap: SeenCapSchema,
+  wasmThreads: WasmThreadsSchema,
 });
 export type Settings = v.InferOutput<typeof SettingsSchema>;
-export const DEFAULT_SETTINGS: Settings = { modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300 };
+export const DEFAULT_SETTINGS: Settings = { modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300, wasmThreads: 0 };
 
 const record = (raw: unknown) => (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
 
@@ -35,6 +38,7 @@ export function sanitizeSettings(raw: unknown): Settings {
     // added after 0.1.0: a 0.1.0 profile has neither, and gets the defaults
     theme: parse(ThemeSchema, r.theme) ?? DEFAULT_SETTINGS.theme,
     seenCap: parse(SeenCapSchema, r.seenCap) ?? DEFAULT_SETTINGS.seenCap,
+    wasmThreads: parse(WasmThreadsSchema, r.wasmThreads) ?? DEFAULT_SETTINGS.wasmThreads,
   };
 }
 

@@ -21,5 +21,5 @@ export function tabIdOf(h: Harness, page: Page): Promise<number>;
 export interface MenuClick { menuItemId?: string; srcUrl?: string; frameId?: number | null }
 export function clickMenu(h: Harness, page: Page, click: MenuClick, timeoutMs?: number): Promise<TabState>;
 export function openPopup(h: Harness, tabId: number): Promise<Page>;
-export function setSettings(h: Harness, settings: { modelId?: string; backend?: string }): Promise<void>;
+export function setSettings(h: Harness, settings: { modelId?: string; backend?: string; wasmThreads?: number }): Promise<void>;
 export function attachOffscreen(h: Harness): Promise<{ evaluate<T = unknown>(expression: string): Promise<T>; idle(): Promise<void>; detach(): Promise<void> }>;

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('webextension-polyfill', () => ({ default: {} }));
 
 import { BackendChoiceSchema, BackendPrefSchema, ImageSourceSchema, SOURCE_KINDS, parse } from '../../src/shared/protocol';
-import { BackgroundToContentSchema, BackgroundToHostSchema, HostToBackgroundSchema, PopupToBackgroundSchema, type AnyMessage } from '../../src/shared/messages';
+import { BackgroundToContentSchema, BackgroundToHostSchema, ContentToBackgroundSchema, HostToBackgroundSchema, PopupToBackgroundSchema, type AnyMessage } from '../../src/shared/messages';
 import { DEFAULT_SETTINGS, sanitizeSettings } from '../../src/shared/settings';
 import { catalog } from '../../src/shared/catalog';
 
@@ -71,6 +71,7 @@ const VALID = {
   'popup/pixel-linear': { type: 'popup/pixel-linear', jobId: 'px-1', task: 'apply', tabId: 4 },
   'bg/lr-find': { type: 'bg/lr-find', target: 'offscreen', jobId: 'lr-2', hidden: 64, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
   'bg/pixel-linear': { type: 'bg/pixel-linear', target: 'offscreen', jobId: 'px-2', task: 'train', image: null, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
+  'content/warm-up': { type: 'content/warm-up' },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -111,6 +112,7 @@ const SCHEMA_OF = {
   'popup/pixel-linear': PopupToBackgroundSchema,
   'bg/lr-find': BackgroundToHostSchema,
   'bg/pixel-linear': BackgroundToHostSchema,
+  'content/warm-up': ContentToBackgroundSchema,
 } as const;
 
 type Type = keyof typeof VALID;
@@ -233,18 +235,24 @@ describe('sanitizeSettings', () => {
   const backbone = catalog.models.find((m) => m.task === 'backbone')!;
 
   it('defaults are a real classifier and auto', () => {
-    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300 });
+    expect(DEFAULT_SETTINGS).toEqual({ modelId: catalog.defaultModel, backend: 'auto', mode: 'imagenet', theme: 'system', seenCap: 300, wasmThreads: 0 });
     expect(catalog.models.find((m) => m.id === DEFAULT_SETTINGS.modelId)?.task).toBe('classifier');
   });
 
   it('keeps valid settings', () => {
-    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'imagenet', theme: 'system', seenCap: 300 });
+    expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm' })).toEqual({ modelId: classifier.id, backend: 'wasm', mode: 'imagenet', theme: 'system', seenCap: 300, wasmThreads: 0 });
     expect(sanitizeSettings({ modelId: classifier.id, backend: 'wasm', theme: 'dark', seenCap: 12 })).toMatchObject({ theme: 'dark', seenCap: 12 });
-    expect(sanitizeSettings({ modelId: classifier.id, theme: 'neon', seenCap: -3 })).toMatchObject({ theme: 'system', seenCap: 300 });
+    expect(sanitizeSettings({ modelId: classifier.id, theme: 'neon', seenCap: -3 })).toMatchObject({ theme: 'system', seenCap: 300, wasmThreads: 0 });
   });
 
   it.each([undefined, null, 'mobilenet', 7, [], {}, { modelId: 5, backend: 'quantum' }])('garbage %j → defaults', (raw) => {
     expect(sanitizeSettings(raw)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('the wasm thread count is kept when a whole number 0–16, and is automatic (0) otherwise', () => {
+    expect(sanitizeSettings({ modelId: classifier.id, wasmThreads: 3 }).wasmThreads).toBe(3);
+    expect(sanitizeSettings({ modelId: classifier.id, wasmThreads: 1 }).wasmThreads).toBe(1);
+    for (const bad of [17, -1, 2.5, '4', null]) expect(sanitizeSettings({ modelId: classifier.id, wasmThreads: bad }).wasmThreads).toBe(0);
   });
 
   it('the classification mode is kept when valid', () => {

@@ -22,7 +22,7 @@ describe('storage items', () => {
   test('a 0.1.0 value reads back as it was (settings gain today’s fields at their defaults)', () => {
     const warn = quiet();
     const settings = { modelId: 'darknet-tiny-imagenet', backend: 'wasm', mode: 'both' };
-    expect(decode(settingsItem, settings)).toEqual({ ...settings, theme: 'system', seenCap: 300 });
+    expect(decode(settingsItem, settings)).toEqual({ ...settings, theme: 'system', seenCap: 300, wasmThreads: 0 });
     expect(decode(layerTogglesItem, { 'mobilenet-v1-0.75-224': ['conv1_relu', 'conv_preds'] })).toEqual({ 'mobilenet-v1-0.75-224': ['conv1_relu', 'conv_preds'] });
     const explain = { method: 'integrated-gradients', compareMethod: 'grad-cam', params: { 'integrated-gradients': { steps: 64 } }, opacity: 0.4 };
     expect(decode(explainSettingsItem, explain)).toEqual({ ...explain, substrate: 'grey' });
@@ -30,7 +30,7 @@ describe('storage items', () => {
   });
 
   test('one stale field is repaired alone: the others are kept', () => {
-    expect(decode(settingsItem, { modelId: 'darknet-tiny-imagenet', backend: 'webgl2', mode: 'both' })).toEqual({ modelId: 'darknet-tiny-imagenet', backend: 'auto', mode: 'both', theme: 'system', seenCap: 300 });
+    expect(decode(settingsItem, { modelId: 'darknet-tiny-imagenet', backend: 'webgl2', mode: 'both' })).toEqual({ modelId: 'darknet-tiny-imagenet', backend: 'auto', mode: 'both', theme: 'system', seenCap: 300, wasmThreads: 0 });
     expect(decode(explainSettingsItem, { method: 'deep-taylor', compareMethod: null, params: {}, opacity: 0.3 })).toEqual({ ...DEFAULT_EXPLAIN, opacity: 0.3 });
   });
 

@@ -4,7 +4,8 @@ import browser from 'webextension-polyfill';
 import { fail, type ImageSource, type NetLensError } from '../../shared/protocol';
 import type { BackgroundToContent, Handlers, HostToBackground, PopupToBackground, Replies } from '../../shared/messages';
 import { loadSettings, saveBackendChoice } from '../../shared/settings';
-import { hostStatusItem, layerTogglesItem, read, write } from '../../shared/storage';
+import * as v from 'valibot';
+import { hostStatusItem, item, layerTogglesItem, read, write } from '../../shared/storage';
 import { findModel } from '../../shared/catalog';
 import { modelFields, type ModelHost } from '../../shared/model-host';
 import { hasSiteAccess, NO_SITE_ACCESS } from '../../shared/site-access';
@@ -62,7 +63,9 @@ async function setErrorIfCurrent(tabId: number, requestId: string, error: NetLen
 export async function classifyFromMenu(host: ModelHost, tabId: number, click: MenuClick, requestId: string = crypto.randomUUID(), openPopup = true): Promise<void> {
   inflight.set(requestId, tabId);
   try {
-    await setTabState(tabId, { status: 'loading', requestId, phase: 'capture', progress: null, message: 'Finding the image…', queueDepth: 0, startedAt: Date.now() });
+    // Not awaited: the tab's states are written in order (one queue per tab), so this one always lands before
+    // the answer, and the image is looked for meanwhile.
+    void setTabState(tabId, { status: 'loading', requestId, phase: 'capture', progress: null, message: 'Finding the image…', queueDepth: 0, startedAt: Date.now() }).catch(() => undefined);
     // Show the popup at once so the user sees progress; Chrome may refuse (no focused window): that is fine.
     if (openPopup) chrome.action.openPopup?.().catch(() => undefined);
     const found = await resolveSource(tabId, click);
@@ -75,23 +78,24 @@ export async function classifyFromMenu(host: ModelHost, tabId: number, click: Me
 
 async function runClassification(host: ModelHost, tabId: number, requestId: string, source: ImageSource): Promise<void> {
   inflight.set(requestId, tabId);
-  await keepSource(tabId, source);
-  const [settings, fields] = await Promise.all([loadSettings(), modelFields()]);
-  const layers = await toggledLayers(fields.modelId);
+  // Only what the request needs is awaited before it goes; the bookkeeping runs beside it.
+  const kept = keepSource(tabId, source);
+  const [settings, fields, toggles] = await Promise.all([loadSettings(), modelFields(), read(layerTogglesItem)]);
+  // the layers the user toggled on for this model (the catalog's defaults until they change them)
+  const layers = toggles[fields.modelId] ?? findModel(fields.modelId)?.layers.show ?? [];
   const reply = await host.request('bg/classify', { requestId, source, ...fields, layers, mode: settings.mode, seenCap: settings.seenCap });
+  await kept;
   if (!reply.ok) return setErrorIfCurrent(tabId, requestId, await withSiteAccessHint(reply.error));
-  if (reply.choice) await saveBackendChoice(reply.choice);
-  await keepResult(tabId, reply.result, source);
   const top = reply.result.predictions[0];
-  await appendHistory(tabId, { requestId, status: 'done', top: top ? { index: top.index, className: top.className, prob: top.prob } : null, source: reply.result.source.url, at: reply.result.at });
+  // The answer first (what the popup shows); the kept result, the history and the backend choice beside it.
   // Requests are served in order, so a later request's state is never overwritten by an earlier one's
   // result, except when the user clicked again meanwhile: then the newer request owns the tab.
-  await updateTabState(tabId, (now) => (now && now.requestId !== requestId && now.status === 'loading' ? null : { status: 'done', requestId, result: reply.result }));
-}
-
-/** The layers the user toggled on for a model (the catalog's defaults until they change them). */
-async function toggledLayers(modelId: string): Promise<string[]> {
-  return (await read(layerTogglesItem))[modelId] ?? findModel(modelId)?.layers.show ?? [];
+  await Promise.all([
+    updateTabState(tabId, (now) => (now && now.requestId !== requestId && now.status === 'loading' ? null : { status: 'done', requestId, result: reply.result })),
+    keepResult(tabId, reply.result, source),
+    appendHistory(tabId, { requestId, status: 'done', top: top ? { index: top.index, className: top.className, prob: top.prob } : null, source: reply.result.source.url, at: reply.result.at }),
+    reply.choice ? saveBackendChoice(reply.choice) : undefined,
+  ]);
 }
 
 export async function reclassify(host: ModelHost, tabId: number, source: ImageSource): Promise<void> {
@@ -121,6 +125,24 @@ export async function onHostProgress(p: Extract<HostToBackground, { type: 'offsc
     if (now.phase === p.phase && p.progress !== null && now.progress !== null && p.progress - now.progress < 0.04 && p.progress < 1) return null;
     return { ...now, phase: p.phase, progress: p.progress, message: p.message, queueDepth: p.queueDepth };
   });
+}
+
+const warmedItem = item<number | null>('session', 'warmedAt', v.nullable(v.number()), () => null);
+let warming: Promise<void> | null = null;
+
+/**
+ * A right-click anywhere (the content script saw `contextmenu`): start the model host, load the model and run it
+ * once while the user is still choosing in the menu, so the click finds it warm. Once per browser session
+ * (storage.session outlives service-worker restarts, not the browser); a failure here is the click's to report.
+ */
+export function warmUpOnce(host: ModelHost): Promise<void> {
+  warming ??= (async () => {
+    if (await read(warmedItem)) return;
+    await write(warmedItem, Date.now());
+    const r = await host.request('bg/preload', await modelFields());
+    if (r.ok && r.choice) await saveBackendChoice(r.choice);
+  })().catch(() => undefined);
+  return warming;
 }
 
 /** Classification's menu items (the menus are rebuilt as a whole: see src/features/menus.ts). */

@@ -1,21 +1,12 @@
-// Classification's part of the content script: remembers what was right-clicked and, when the background asks,
-// turns it into an image source. http(s) and data: URLs go to the model host as they are (it fetches them
+// Classification's part of the content script: when the background asks, turns the right-clicked element
+// into an image source. http(s) and data: URLs go to the model host as they are (it fetches them
 // itself with the extension's host permissions); blob: images and canvases can only be read here, in the page.
 import { fail, type ImageSource } from '../../shared/protocol';
 import type { Replies } from '../../shared/messages';
 import { MAX_SIDE } from '../../shared/limits';
 
-let last: { path: EventTarget[]; x: number; y: number; at: number } | null = null;
-
-/** Starts remembering right-clicks (capture phase, so the page cannot hide them). */
-export function watchRightClicks(): void {
-  document.addEventListener('contextmenu', (e) => {
-    last = { path: e.composedPath(), x: e.clientX, y: e.clientY, at: Date.now() };
-  }, true);
-}
-
-/** Whether this frame holds a recent right-click (a message to every frame is answered by that one only). */
-export const hasRecentClick = () => Boolean(last && Date.now() - last.at < 60_000);
+/** A right-click as the content script's entry saw it (src/content/index.ts keeps the last one). */
+export interface RightClick { path: EventTarget[]; x: number; y: number; at: number }
 
 type Resolved = Replies['bg/resolve-target'];
 
@@ -96,9 +87,7 @@ async function fromElement(el: Element): Promise<Resolved | null> {
   return bg ? fromUrl(bg, 'css-background') : null;
 }
 
-export async function resolveTarget(srcUrl: string | null): Promise<Resolved> {
-  const click = last;
-  last = null; // one right-click, one answer: a frame never answers for an old click
+export async function resolveTarget(srcUrl: string | null, click: RightClick | null): Promise<Resolved> {
   if (click && Date.now() - click.at < 60_000) {
     // The clicked element and its ancestors first (a caption inside a CSS-background card), then whatever
     // lies under the pointer (an image behind a transparent overlay).

@@ -20,6 +20,8 @@ export const ClassifyResultSchema = v.object({
   modelName: v.string(),
   backend: v.picklist(BACKENDS),
   backendReason: v.string(),
+  /** threads the backend computes with (wasm); absent in results kept by older versions */
+  threads: v.optional(Count),
   predictions: v.array(PredictionSchema),
   /** preprocessing + forward pass + read-back, ms */
   elapsedMs: Num,
@@ -75,7 +77,11 @@ export const contentMessages = [
   v.strictObject({ type: v.literal('bg/resolve-target'), target: v.literal('content'), srcUrl: v.nullable(v.string()), anyFrame: v.boolean() }),
 ] as const;
 
+/** Content script → background. The warm-up says nothing about the page: its type is the whole message. */
+export const contentEvents = [v.strictObject({ type: v.literal('content/warm-up') })] as const;
+
 export const replies = {
+  'content/warm-up': NoReply,
   'popup/reclassify': reply({}),
   'popup/preload': reply({ backend: BackendInfoSchema }),
   'bg/classify': reply({ result: ClassifyResultSchema, choice: v.nullable(BackendChoiceSchema) }),

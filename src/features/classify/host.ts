@@ -10,6 +10,15 @@ import type { BackgroundToHost, Handlers, Replies } from '../../shared/messages'
 import type { ClassifyResult } from './contract';
 
 type ClassifyReq = Extract<BackgroundToHost, { type: 'bg/classify' }>;
+
+/**
+ * Progress for a step that is usually over in tens of milliseconds: said only if it is still going after
+ * 150 ms (each report is a message and a storage write in the background, on the path to the result).
+ */
+function progressIfSlow(say: () => void): () => void {
+  const t = setTimeout(say, 150);
+  return () => clearTimeout(t);
+}
 type ClassifyMessages = Extract<BackgroundToHost, { type: 'bg/classify' | 'bg/preload' }>;
 
 /** What other features add to a classification, without classify knowing them. */
@@ -25,8 +34,11 @@ export interface ClassifyExtensions {
 
 export function classifyHandlers(session: Session, ext: ClassifyExtensions = {}): Handlers<ClassifyMessages> {
   async function classifyDecoded(req: ClassifyReq, img: DecodedImage, t0: number): Promise<Replies['bg/classify']> {
+    const warm = session.model?.entry.id === req.modelId && session.backend?.pref === req.backend;
     const { model, backend, choice } = await session.prepare(req, req.requestId);
-    session.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
+    // After a model load the user watched progress: say what comes next at once. Warm, it is over in a blink.
+    const say = () => session.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
+    const quiet = warm ? progressIfSlow(say) : (say(), () => undefined);
     const t1 = performance.now();
     const input = toModelInput(img.bitmap, model.entry);
     const wantCustom = req.mode === 'custom' || req.mode === 'both';
@@ -41,6 +53,8 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
       input.dispose();
       features?.dispose();
       throw e;
+    } finally {
+      quiet();
     }
     const elapsedMs = performance.now() - t1;
     let custom: ClassifyResult['custom'];
@@ -49,7 +63,8 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
     }
     session.keepInput(req.requestId, model, input);
     const thumbnail = await thumbnailDataUrl(img.bitmap);
-    ext.afterAnswer?.(req, model, { url: displayUrl(req.source.url), thumbnail });
+    // In a task of its own: queued work starts synchronously (a forward pass) and would hold the reply back.
+    if (ext.afterAnswer) setTimeout(() => ext.afterAnswer!(req, model, { url: displayUrl(req.source.url), thumbnail }), 0);
     return {
       ok: true as const,
       choice,
@@ -59,6 +74,7 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
         modelName: model.entry.name,
         backend: backend.backend,
         backendReason: backend.reason,
+        threads: backend.threads,
         predictions,
         elapsedMs: Math.round(elapsedMs * 10) / 10,
         totalMs: Math.round(performance.now() - t0),
@@ -80,9 +96,9 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
 
     'bg/classify': (req) => {
       const t0 = performance.now();
-      session.progress(req.requestId, 'capture', 'Fetching the image…');
+      const quiet = progressIfSlow(() => session.progress(req.requestId, 'capture', 'Fetching the image…'));
       // Start the download now; settle into a value so an early failure is never an unhandled rejection.
-      const decoding: Promise<DecodedImage | Error> = decodeImage(req.source.url).catch((e: Error) => e);
+      const decoding: Promise<DecodedImage | Error> = decodeImage(req.source.url).catch((e: Error) => e).finally(quiet);
       const ahead = session.queue.depth;
       if (ahead > 0) session.progress(req.requestId, 'queued', `Waiting for ${ahead} earlier image${ahead > 1 ? 's' : ''}…`);
       return session.serve(async () => {

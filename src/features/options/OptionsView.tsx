@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { classifierModels } from '../../shared/catalog';
 import { BACKENDS } from '../../shared/protocol';
 import { THEMES, type Settings } from '../../shared/settings';
+import { MAX_WASM_THREADS, resolveWasmThreads } from '../../shared/threads';
 import { download } from '../../ui/overlay';
 import type { OptionsVm } from './options-vm';
 
@@ -24,6 +25,10 @@ export function OptionsView({ vm }: { vm: OptionsVm }) {
         <h2 id="o-defaults">Defaults</h2>
         <label>Model <select data-testid="opt-model" value={s.modelId} onChange={(e) => set({ modelId: (e.target as HTMLSelectElement).value })}>{classifierModels().map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}</select></label>
         <label>Backend <select data-testid="opt-backend" value={s.backend} onChange={(e) => set({ backend: (e.target as HTMLSelectElement).value as Settings['backend'] })}><option value="auto">auto (measured once per browser)</option>{BACKENDS.map((b) => <option key={b} value={b}>{b}</option>)}</select></label>
+        <label>WebAssembly threads <select data-testid="opt-threads" value={String(s.wasmThreads)} onChange={(e) => set({ wasmThreads: Number((e.target as HTMLSelectElement).value) })}>
+          <option value="0">automatic: {resolveWasmThreads(0)} (one less than this computer’s {navigator.hardwareConcurrency || 1} cores, at most {MAX_WASM_THREADS})</option>
+          {[1, 2, 4, 8, 16].map((n) => <option key={n} value={String(n)}>{n === 1 ? '1 (no threads)' : n}</option>)}
+        </select> <span class="muted small">for the wasm backend; the model reloads when this changes</span></label>
         <label>Classes to answer with <select data-testid="opt-mode" value={s.mode} onChange={(e) => set({ mode: (e.target as HTMLSelectElement).value as Settings['mode'] })}><option value="imagenet">ImageNet’s</option><option value="custom">My classes</option><option value="both">both</option></select></label>
         <label>Theme <select data-testid="opt-theme" value={s.theme} onChange={(e) => set({ theme: (e.target as HTMLSelectElement).value as Settings['theme'] })}>{THEMES.map((t) => <option key={t} value={t}>{t === 'system' ? 'follow the system' : t}</option>)}</select></label>
         <p><button type="button" data-testid="opt-reset-toggles" onClick={() => void vm.resetToggles()}>Reset the layer toggles</button> <span class="muted small">back to each model’s defaults</span></p>

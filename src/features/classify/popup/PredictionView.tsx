@@ -120,7 +120,7 @@ export function PredictionView({ vm }: { vm: ViewModel }) {
           )}
           <dl class="meta">
             <dt>Model</dt><dd data-testid="model" data-model-id={r.modelId}>{r.modelName}</dd>
-            <dt>Backend</dt><dd data-testid="backend" data-backend={r.backend} title={r.backendReason}>{r.backend} <span class="muted small">— {r.backendReason}</span></dd>
+            <dt>Backend</dt><dd data-testid="backend" data-backend={r.backend} title={r.backendReason}>{r.backend}{r.threads && r.threads > 1 ? <span data-testid="threads" data-threads={r.threads}> · {r.threads} threads</span> : ''} <span class="muted small">— {r.backendReason}</span></dd>
             <dt>Time</dt><dd><span data-testid="elapsed-ms" data-ms={r.elapsedMs}>{Math.round(r.elapsedMs)} ms</span> <span class="muted small">({r.totalMs} ms with download and decoding)</span></dd>
           </dl>
         </section>

@@ -1,0 +1,15 @@
+// How many WebAssembly threads the model host computes with, from the user's setting (TF-free: the options
+// page shows the same number the engine uses).
+
+/** More threads than this buy a batch-1 CNN little, and take cores from the rest of the machine. */
+export const MAX_WASM_THREADS = 4;
+
+/**
+ * The thread count for a setting: 1 is unthreaded, 2–16 as asked. 0 is automatic: one core is left to the
+ * browser and the page (every wasm thread, the calling one included, keeps a core fully busy while it works,
+ * and on a busy 2-core machine two threads measured slower than one), capped at MAX_WASM_THREADS.
+ */
+export function resolveWasmThreads(setting: number, cores = globalThis.navigator?.hardwareConcurrency || 1): number {
+  if (setting > 0) return Math.min(setting, 16);
+  return Math.max(1, Math.min(cores - 1, MAX_WASM_THREADS));
+}

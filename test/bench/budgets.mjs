@@ -1,0 +1,235 @@
+// Issue 14's budgets in the benchmark: threads against one thread, the warm-up before the click, the warm
+// right-click timed inside the service worker, the content script on a 1000-image page, and memory. Each
+// budget becomes a row with its target and ✓/✗ (budgetLines). Ratios come from one run, in one browser.
+import { attachOffscreen, clickMenu, launch, openGalleryPage, setSettings, tabIdOf } from '../support/browser.mjs';
+import { GALLERY_ITEMS } from '../support/gallery.mjs';
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const done = (s) => { if (s.status !== 'done') throw new Error(`expected a result, got ${JSON.stringify(s).slice(0, 300)}`); return s.result; };
+
+/**
+ * Menu click → the tab's answer in storage.session, timed in the service worker: its listener on
+ * storage.onChanged fires when the answer is written (no polling, no DevTools round trip in the figure).
+ */
+export async function timedClick(h, page, srcUrl) {
+  const tabId = await tabIdOf(h, page);
+  return h.sw.evaluate(async ({ tabId, srcUrl }) => {
+    const key = `tab:${tabId}`;
+    const tab = await chrome.tabs.get(tabId);
+    const before = (await chrome.storage.session.get(key))[key]?.requestId;
+    return await new Promise((resolve) => {
+      let t0 = 0;
+      const on = (changes, area) => {
+        const s = changes[key]?.newValue;
+        if (area !== 'session' || !s || s.requestId === before || s.status === 'loading') return;
+        chrome.storage.onChanged.removeListener(on);
+        resolve({ ms: performance.now() - t0, status: s.status, hostMs: s.result?.totalMs, modelMs: s.result?.elapsedMs });
+      };
+      chrome.storage.onChanged.addListener(on);
+      t0 = performance.now();
+      chrome.contextMenus.onClicked.dispatch({ menuItemId: 'netlens-classify', srcUrl, pageUrl: tab.url, frameId: 0, mediaType: 'image', editable: false }, tab);
+    });
+  }, { tabId, srcUrl });
+}
+
+/** Multiply-adds of one forward pass, counted from the model's own layers (conv, depthwise conv, dense). */
+const COUNT_MACS = `(() => {
+  const m = globalThis.__netlens.session.model.model; let macs = 0;
+  // shapes from each layer's first call (sub-models share the layers, so they have several inbound nodes)
+  const one = (s) => (Array.isArray(s?.[0]) || s?.[0] === undefined && Array.isArray(s?.[1]) ? s[0] : s);
+  for (const l of m.layers) {
+    const node = l.inboundNodes[0]; if (!node) continue;
+    const out = one(node.outputShapes), inp = one(node.inputShapes), cls = l.getClassName();
+    if (cls === 'Conv2D') macs += out[1] * out[2] * out[3] * l.kernelSize[0] * l.kernelSize[1] * inp[3];
+    else if (cls === 'DepthwiseConv2D') macs += out[1] * out[2] * out[3] * l.kernelSize[0] * l.kernelSize[1];
+    else if (cls === 'Dense') macs += inp[inp.length - 1] * out[out.length - 1];
+  }
+  return macs;
+})()`;
+
+/** The same work on wasm with one thread and with `threads`, in the same browser (the setting restarts the host). */
+export async function threadsBench(h, page, imageUrl, threads, n) {
+  const rows = [];
+  for (const t of [1, threads]) {
+    await setSettings(h, { backend: 'wasm', wasmThreads: t });
+    await new Promise((r) => setTimeout(r, 300)); // the background closes the host; the next click starts a new one
+    const first = done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
+    const off = await attachOffscreen(h);
+    const macs = await off.evaluate(COUNT_MACS);
+    const r = await off.evaluate(`(async () => {
+      const { session, tf, explain } = globalThis.__netlens; const m = session.model;
+      const bmp = await createImageBitmap(await (await fetch(${JSON.stringify(imageUrl)})).blob());
+      const x = explain.toModelInput(bmp, m.entry);
+      const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
+      const target = { kind: 'class', index: 249 };
+      const time = async (f, reps) => { await f(); const ts = []; for (let i = 0; i < reps; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); } ts.sort((p, q) => p - q); return ts[ts.length >> 1]; };
+      const predict = await time(async () => { const y = m.model.predict(x); await y.data(); y.dispose(); }, ${n});
+      const classify = await time(() => m.classify(bmp, 5), ${n});
+      const gradient = await time(() => explain.getMethod('gradient').explain(a, x, target, {}), 7);
+      const ig = await time(() => explain.getMethod('integrated-gradients').explain(a, x, target, { steps: 32, baseline: 'blurred', rule: 'trapezoid' }, { batchSize: 8 }), 1);
+      x.dispose(); bmp.close();
+      return { threads: session.backend.threads, predict, classify, gradient, ig };
+    })()`);
+    await off.detach();
+    rows.push({ setting: t, ...r, backend: first.backend, gmacs: round(macs / (r.predict / 1000) / 1e9, 1), macs });
+  }
+  await setSettings(h, { backend: 'auto', wasmThreads: 0 });
+  const [one, many] = rows;
+  return { rows, speedup: { predict: round(one.predict / many.predict, 2), classify: round(one.classify / many.classify, 2), gradient: round(one.gradient / many.gradient, 2), ig: round(one.ig / many.ig, 2) } };
+}
+
+/**
+ * Browser start → first result with the warm-up: launch on a used profile, open a page, right-click the photo
+ * (the content script asks for the warm-up), 500 ms to choose the menu item, then the click. Timed from the
+ * menu click.
+ */
+export async function warmStart(gallery, userDataDir) {
+  const t0 = performance.now();
+  const h = await launch({ userDataDir });
+  try {
+    const page = await openGalleryPage(h, gallery);
+    const dog = GALLERY_ITEMS.find((i) => i.kind === 'same-origin');
+    await page.locator(`#${dog.id}`).click({ button: 'right' });
+    await new Promise((r) => setTimeout(r, 500));
+    const click = await timedClick(h, page, `${gallery.origin}/images/${dog.image}`);
+    if (click.status !== 'done') throw new Error('warm start: no result');
+    return { fromMenuClickMs: click.ms, fromLaunchMs: performance.now() - t0 };
+  } finally {
+    await h.close({ keepProfile: true });
+  }
+}
+
+/** A profile that has been used once (the backend was measured and remembered), as a browser restart finds it. */
+export async function usedProfile(gallery) {
+  const h = await launch();
+  const page = await openGalleryPage(h, gallery);
+  done(await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/dog.jpg` }));
+  await h.close({ keepProfile: true });
+  return h.userDataDir;
+}
+
+/**
+ * The content script on a page of 1000 images nobody right-clicks: the renderer's main-thread script time and
+ * long tasks (≥ 50 ms) for the page served over http (the content script runs) minus the same page as a data:
+ * URL (content scripts do not run there). The page itself has no script.
+ */
+export async function contentScriptCost(gallery) {
+  // A browser of its own: same-site tabs share a renderer process, and so would its script-time figure.
+  const h = await launch();
+  try { return await measureContentScript(h, gallery); } finally { await h.close(); }
+}
+
+async function measureContentScript(h, gallery) {
+  const html = `<!doctype html><title>1000 images</title>${Array.from({ length: 1000 }, (_, i) => `<img src="${gallery.origin}/images/dog.jpg?i=${i}" width="32" height="24" alt="">`).join('')}`;
+  const httpUrl = `${gallery.origin}/bench-1000-images.html`;
+  const dataUrl = `data:text/html;base64,${Buffer.from(html).toString('base64')}`;
+  const page = await h.context.newPage();
+  await page.route(httpUrl, (r) => r.fulfill({ status: 200, contentType: 'text/html', body: html }));
+  await page.addInitScript(() => {
+    globalThis.__longTasks = [];
+    new PerformanceObserver((l) => { for (const e of l.getEntries()) globalThis.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+  });
+  const once = async (url) => {
+    await page.goto('about:blank');
+    const cdp = await h.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value])).ScriptDuration ?? 0;
+    await page.goto(url, { waitUntil: 'load' });
+    const before = 0; // ScriptDuration is per document: the new document starts at 0
+    await new Promise((r) => setTimeout(r, 300));
+    const scriptMs = ((await metric()) - before) * 1000;
+    const longTasks = await page.evaluate(() => globalThis.__longTasks?.length ?? 0);
+    const ran = await page.evaluate(() => document.images.length);
+    await cdp.detach();
+    return { scriptMs, longTasks, images: ran };
+  };
+  const withCs = [], without = [];
+  try {
+    for (let i = 0; i < 3; i++) { withCs.push(await once(httpUrl)); without.push(await once(dataUrl)); }
+  } finally {
+    await page.close();
+  }
+  const w = median(withCs.map((r) => r.scriptMs)), wo = median(without.map((r) => r.scriptMs));
+  return {
+    scriptMs: round(Math.max(0, w - wo), 2), pageScriptMs: round(w, 2), baselineScriptMs: round(wo, 2),
+    longTasks: Math.max(0, Math.max(...withCs.map((r) => r.longTasks)) - Math.max(...without.map((r) => r.longTasks))),
+    longTasksWith: Math.max(...withCs.map((r) => r.longTasks)), longTasksWithout: Math.max(...without.map((r) => r.longTasks)),
+    images: withCs[0].images,
+  };
+}
+
+const MEMORY = `(() => {
+  const { tf } = globalThis.__netlens; const b = tf.backend();
+  const wasm = tf.getBackend() === 'wasm' ? b.wasm.HEAPU8.buffer.byteLength : null;
+  return { tensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes, heapMB: performance.memory.usedJSHeapSize / 1048576, wasmMB: wasm === null ? null : wasm / 1048576 };
+})()`;
+
+/** The offscreen document's memory now (JS heap, wasm memory, tensors). */
+export const hostMemory = (off) => off.evaluate(MEMORY);
+
+/** Switching models frees the previous one: default model, another one, back; tensors and memory compared. */
+export async function modelSwitch(h, page, imageUrl, other) {
+  const base = async (modelId) => {
+    await setSettings(h, { modelId });
+    done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
+    const off = await attachOffscreen(h);
+    await off.idle();
+    const m = await hostMemory(off);
+    await off.detach();
+    return m;
+  };
+  // Compared like for like: each figure is right after a fresh load of the default model and one classification.
+  await base('mobilenet-v1-0.75-224');
+  await base(other);
+  const first = await base('mobilenet-v1-0.75-224');
+  await base(other);
+  const back = await base('mobilenet-v1-0.75-224');
+  return { other, first, back };
+}
+
+const mark = (ok) => (ok ? '✓' : '✗');
+
+/** The budget table: one row per target of issue 14, measured in this run. */
+export function budgetLines(r) {
+  const rows = [];
+  const add = (what, measured, target, ok) => rows.push(`| ${what} | ${measured} | ${target} | ${ok === null ? '—' : mark(ok)} |`);
+  const t = r.threads;
+  if (t) {
+    const [one, many] = t.rows;
+    add(`wasm threads: bare predict, 1 vs ${many.threads} threads`, `${round(one.predict)} → ${round(many.predict)} ms (${one.gmacs} → ${many.gmacs} GMAC/s, ${round(one.macs / 1e6, 0)} M MACs)`, '—', null);
+    add(`wasm threads: our classify, 1 vs ${many.threads} threads`, `${round(one.classify)} → ${round(many.classify)} ms, ${t.speedup.classify}× faster`, '≥ 1.6×', t.speedup.classify >= 1.6);
+    add(`wasm threads: one gradient pass, 1 vs ${many.threads} threads`, `${round(one.gradient)} → ${round(many.gradient)} ms, ${t.speedup.gradient}× faster`, '≥ 1.6×', t.speedup.gradient >= 1.6);
+    add(`wasm threads: IG(32), 1 vs ${many.threads} threads`, `${Math.round(one.ig)} → ${Math.round(many.ig)} ms, ${t.speedup.ig}× faster`, '—', null);
+  }
+  if (r.warmStart) add('first result after a browser start, from the menu click (right-click warm-up, 500 ms before the click)', `${Math.round(r.warmStart.fromMenuClickMs)} ms (${Math.round(r.warmStart.fromLaunchMs)} ms from launch; without warm-up, launch → result ${r.coldStart?.medianMs ?? '—'} ms)`, '≤ 1200 ms', r.warmStart.fromMenuClickMs <= 1200);
+  if (r.warmClick) add('warm right-click → result stored (timed in the service worker) vs bare predict', `${round(r.warmClick.ms)} ms vs ${round(r.warmClick.bareMs)} ms = ${r.warmClick.ratio}×`, '≤ 1.5×', r.warmClick.ratio <= 1.5);
+  if (r.teach) add('add an example: menu click → stored (median)', `${r.teach.addExampleMs.median} ms`, '≤ 150 ms', r.teach.addExampleMs.median <= 150);
+  const e = r.explain;
+  if (e) {
+    const ms = (id) => e.rows.find((x) => x.id === id);
+    const ig = ms('integrated-gradients'), sg = ms('smoothgrad:gradient'), occ = ms('occlusion'), cam = ms('grad-cam');
+    if (ig) add('Integrated Gradients (32 steps)', `${ig.ms} ms`, '≤ 1000 ms', ig.ms <= 1000);
+    if (sg) add('SmoothGrad (25 samples)', `${sg.ms} ms`, '≤ 600 ms', sg.ms <= 600);
+    if (occ) add('occlusion (patch 32, stride 16)', `${occ.ms} ms`, '≤ 1500 ms', occ.ms <= 1500);
+    if (cam) add('Grad-CAM vs one forward pass', `${cam.ms} ms = ${cam.xForward}×`, '≤ 1.5×', cam.xForward <= 1.5);
+  }
+  const l = r.layers;
+  if (l) {
+    const worst = Math.max(l.featureVisPer100Steps.early, l.featureVisPer100Steps.late);
+    add('feature visualisation, 100 steps (slower of conv_pw_4 / conv_pw_11)', `${worst} ms`, '≤ 3000 ms', worst <= 3000);
+    add(`the ${l.defaults.length} default layers' activations vs one forward pass`, `${l.defaultMs} ms = ${l.defaultVsForward}×`, '≤ 2×', l.defaultVsForward <= 2);
+    add('bytes sent to the popup for the default layers', `${(l.defaultBytes / 1048576).toFixed(2)} MB`, '≤ 1 MB', l.defaultBytes <= 1048576);
+  }
+  if (r.contentScript) {
+    const c = r.contentScript;
+    add(`content script on a page of ${c.images} images, never right-clicked: main-thread script time and long tasks it adds`, `${c.scriptMs} ms (${c.pageScriptMs} ms with it, ${c.baselineScriptMs} ms for the same page as data: without it), long tasks ${c.longTasksWith} with / ${c.longTasksWithout} without`, '≤ 1 ms, no long task', c.scriptMs <= 1 && c.longTasks === 0);
+  }
+  if (r.load?.wasmBeforeMB !== undefined) add('offscreen memory after load → after 100 right-clicks + 20 Grad-CAMs', `JS heap ${r.load.heapBeforeMB} → ${r.load.heapAfterMB} MB, wasm ${r.load.wasmBeforeMB} → ${r.load.wasmAfterMB} MB, tensors ${r.load.tensorsBefore} → ${r.load.tensorsAfter}`, 'tensors equal', r.load.tensorsBefore === r.load.tensorsAfter);
+  if (r.modelSwitch) {
+    const { first, back, other } = r.modelSwitch;
+    const within = (a, b) => a === null || b === null || Math.abs(b - a) <= 0.05 * a;
+    add(`switching models frees the previous one (MobileNet → ${other} → MobileNet)`, `tensors ${first.tensors} → ${back.tensors}, tensor bytes ${(first.tensorBytes / 1048576).toFixed(1)} → ${(back.tensorBytes / 1048576).toFixed(1)} MB, wasm ${first.wasmMB ?? '—'} → ${back.wasmMB ?? '—'} MB`, 'baseline ± 5 %', first.tensors === back.tensors && within(first.tensorBytes, back.tensorBytes) && within(first.wasmMB, back.wasmMB));
+  }
+  return ['', 'Budgets (issue 14), this machine, one run:', '', '| budget | measured | target | |', '|---|---|---|:-:|', ...rows];
+}
