@@ -57,6 +57,9 @@ async function matchThreads(want: number | undefined): Promise<void> {
 const CUT_OFF = /message port closed|receiving end does not exist|could not establish connection|context invalidated/i;
 
 async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type']]> {
+  // Nothing runs without a document, so a cancel never creates one (a popup closing after the document was
+  // closed would otherwise start it again, and keep the worker awake, for nothing).
+  if (msg.type === 'bg/cancel' && !(await hasDocument())) return { ok: true } as Replies[M['type']];
   await matchThreads((msg as { threads?: number }).threads);
   for (let attempt = 0; ; attempt++) {
     await ensureOffscreenDocument();
