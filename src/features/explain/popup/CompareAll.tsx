@@ -77,7 +77,7 @@ export function CompareAll({ vm, image }: { vm: ExplainVm; image: HTMLImageEleme
   return (
     <section class="compare-all">
       <h2 class="compare-title">Compare all methods</h2>
-      <p class="muted small">Runs each method on this image and class, then ranks them by how well their maps predict what the model needs. It takes a minute or two.</p>
+      <p class="muted small">Runs each method on this image and class, then ranks them by how well their maps predict what the model needs. With every method at its default settings this takes a few minutes (about 4 on a 2-core laptop); untick methods or lower their settings to go faster.</p>
       <details>
         <summary class="small">Methods ({chosen.size} of {METHODS_LIST.length})</summary>
         <label class="small"><input type="checkbox" checked={chosen.size === METHODS_LIST.length} onChange={(e) => vm.compareAllMethods((e.target as HTMLInputElement).checked)} /> all</label>
