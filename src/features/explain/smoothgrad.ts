@@ -25,9 +25,11 @@ export function smoothGrad<P extends Params>(base: GradientExplainer<P>, aggrega
           await throwIfAbortedAsync(opts.signal);
           const noisy = tf.tidy(() => tf.add(input.tile([b - a, 1, 1, 1]), tf.randomNormal([b - a, ...input.shape.slice(1)], 0, std, 'float32', seed + a)) as tf.Tensor4D);
           const attr = await base.attribute(model, noisy, target, params, { ...opts, onProgress: undefined }).finally(() => noisy.dispose());
-          const [s, q] = tf.tidy(() => [tf.add(sum, attr.sum(0, true)), aggregate === 'mean' ? sumSq.clone() : tf.add(sumSq, tf.square(attr).sum(0, true))] as tf.Tensor4D[]);
-          attr.dispose(); sum.dispose(); sumSq.dispose();
-          sum = s!; sumSq = q!;
+          const s = tf.tidy(() => tf.add(sum, attr.sum(0, true)) as tf.Tensor4D);
+          sum.dispose(); sum = s;
+          // SmoothGrad itself needs only the mean; the squares are for SmoothGrad² and VarGrad.
+          if (aggregate !== 'mean') { const q = tf.tidy(() => tf.add(sumSq, tf.square(attr).sum(0, true)) as tf.Tensor4D); sumSq.dispose(); sumSq = q; }
+          attr.dispose();
           opts.onProgress?.(b / n);
         }
         const map = tf.tidy(() => {
