@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { computeActivations, describeLayers } from '../../src/features/layers/activations';
-import { startInput, visualiseChannel } from '../../src/features/layers/feature-vis';
+import { CHANNEL_VIS_SIZE, startInput, visualiseChannel } from '../../src/features/layers/feature-vis';
 import { LayersAdapter } from '../../src/engine/adapter';
 import { registerWasmGradientKernels } from '../../src/engine/kernels/wasm-grads';
 import { toModelInput } from '../../src/engine/preprocess';
@@ -119,7 +119,8 @@ describe('feature visualisation', () => {
       console.log(`feature vis ${layer} #${channel}: ${r.startActivation.toFixed(4)} → ${r.finalActivation.toFixed(4)} (${(r.finalActivation / r.startActivation).toFixed(1)}×)`);
       expect(r.startActivation).toBeGreaterThan(0.01);
       expect(r.finalActivation).toBeGreaterThanOrEqual(10 * r.startActivation);
-      expect(r.pixels.length).toBe(224 * 224 * 4);
+      expect([r.width, r.height]).toEqual([CHANNEL_VIS_SIZE, CHANNEL_VIS_SIZE]);
+      expect(r.pixels.length).toBe(CHANNEL_VIS_SIZE * CHANNEL_VIS_SIZE * 4);
       a.dispose();
     }, 300_000);
   }

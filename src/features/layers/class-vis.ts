@@ -10,7 +10,7 @@ export interface ClassVisRun { pixels: Uint8ClampedArray; width: number; height:
 export async function visualiseClass(model: ExplainModel, classIndex: number, opts: { steps: number; seed: number; signal?: AbortSignal; onProgress?: (f: number) => void }): Promise<ClassVisRun> {
   // The scores as a [1, 1, 1, classes] "map", so the class is one channel whose mean is its score.
   const scores = (x: tf.Tensor4D) => model.logits(x).reshape([1, 1, 1, -1]) as tf.Tensor4D;
-  const r = await visualiseChannel(model, scores, classIndex, { steps: opts.steps, seed: opts.seed, signal: opts.signal, onProgress: opts.onProgress });
+  const r = await visualiseChannel(model, scores, classIndex, { steps: opts.steps, size: [model.inputShape[0], model.inputShape[1]], seed: opts.seed, signal: opts.signal, onProgress: opts.onProgress });
   const { scale, offset } = model.preprocess;
   const probs = tf.tidy(() => {
     const rgb = tf.tensor(r.pixels, [1, r.height, r.width, 4], 'float32').slice([0, 0, 0, 0], [1, -1, -1, 3]);
