@@ -161,6 +161,24 @@ export class NetLensModel {
   }
 
   /**
+   * Several layers' outputs from one pass, in the order asked: a plain chain runs once, through its fused
+   * blocks, keeping the output at each cut; a branched model uses one multi-output sub-model. The caller owns them.
+   */
+  layerOutputs(batch: tf.Tensor4D, layers: readonly string[]): tf.Tensor[] {
+    if (!layers.length) return [];
+    if (!this.chain) { const ys = this.subModel(layers).predict(batch) as tf.Tensor | tf.Tensor[]; return Array.isArray(ys) ? ys : [ys]; }
+    // the input layer is not in the chain: index −1, the batch itself
+    const indexOf = (n: string) => (this.model.layers[0]?.getClassName() === 'InputLayer' && this.model.layers[0].name === n ? -1 : this.chainIndex(n));
+    return tf.tidy(() => {
+      const cuts = [...new Set(layers.map(indexOf))].sort((a, b) => a - b);
+      const at = new Map<number, tf.Tensor>([[-1, batch]]);
+      let y: tf.Tensor = batch, from = 0;
+      for (const k of cuts) { if (k < 0) continue; y = runChain(this.blocks!, this.chain!, y, from, k); at.set(k, y); from = k + 1; }
+      return layers.map((n) => at.get(indexOf(n))!.clone());
+    });
+  }
+
+  /**
    * The network from its input to the given layers' outputs, as one model (one forward pass for all of them).
    * Built once per set of layers; it shares this model's layers and weights, so it is never disposed on its own.
    */

@@ -34,7 +34,8 @@ export interface PopupConnector {
   onJobProgress(cb: (p: { jobId: string; progress: number; message: string }) => void): () => void;
   labels(modelId: string): Promise<string[]>;
   layers(tabId: number): Promise<Replies['popup/layers']>;
-  activations(tabId: number, layers: string[]): Promise<Replies['popup/activations']>;
+  /** The layers' activations: their first page of channel maps, or `channels` of them; the input's floats if asked. */
+  activations(tabId: number, layers: string[], opts?: { channels?: number[]; floats?: boolean }): Promise<Replies['popup/activations']>;
   featureVis(req: Omit<Extract<PopupToBackground, { type: 'popup/feature-vis' }>, 'type'>): Promise<Replies['popup/feature-vis']>;
   /** What the network thinks a class looks like (one seed; cached in the model host). */
   classVis(req: Omit<Extract<PopupToBackground, { type: 'popup/class-vis' }>, 'type'>): Promise<Replies['popup/class-vis']>;
@@ -109,7 +110,7 @@ export const extensionConnector: PopupConnector = {
   reclassify: (tabId) => send({ type: 'popup/reclassify', tabId }),
   explain: (req) => send({ type: 'popup/explain', ...req }),
   layers: (tabId) => send({ type: 'popup/layers', tabId }),
-  activations: (tabId, layers) => send({ type: 'popup/activations', tabId, layers }),
+  activations: (tabId, layers, opts) => send({ type: 'popup/activations', tabId, layers, ...opts }),
   featureVis: (req) => send({ type: 'popup/feature-vis', ...req }),
   classVis: (req) => send({ type: 'popup/class-vis', ...req }),
   topImages: (modelId, layer, channel, n) => topSeen(modelId, layer, channel, n),
@@ -180,7 +181,7 @@ export function scopedToResult(base: PopupConnector, requestId: string): PopupCo
     async tabState(tabId) { return done(await read(resultItem(requestId))) ?? own(await read(tabStateItem(tabId))); },
     explain: (req) => base.explain({ ...req, requestId }),
     layers: (tabId) => send({ type: 'popup/layers', tabId, requestId }),
-    activations: (tabId, layers) => send({ type: 'popup/activations', tabId, requestId, layers }),
+    activations: (tabId, layers, opts) => send({ type: 'popup/activations', tabId, requestId, layers, ...opts }),
     featureVis: (req) => base.featureVis({ ...req, requestId }),
     classVis: (req) => base.classVis({ ...req, requestId }),
     reclassify: async () => fail('bad-request', 'The Lens shows one result. To use another model, choose it in the popup and right-click the image again.'),

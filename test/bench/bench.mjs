@@ -313,9 +313,10 @@ async function main() {
       const all = m.model.layers.map((l) => l.name);
       let defBytes = 0, allBytes = 0;
       await layers.computeActivations(m, x, defaults, { classIndex: 249 });
-      const tDef = await time(async () => { defBytes = JSON.stringify(await layers.computeActivations(m, x, defaults, { classIndex: 249 })).length; }, 5);
+      // what the popup gets first: each layer's first page of maps and every statistic (the rest on demand)
+      const tDef = await time(async () => { defBytes = JSON.stringify((await layers.computeActivations(m, x, defaults, { classIndex: 249 })).map((p) => layers.toWire(p, layers.firstPage(p), false))).length; }, 5);
       await layers.computeActivations(m, x, all, { classIndex: 249 });
-      const tAll = await time(async () => { allBytes = JSON.stringify(await layers.computeActivations(m, x, all, { classIndex: 249 })).length; }, 3);
+      const tAll = await time(async () => { allBytes = JSON.stringify((await layers.computeActivations(m, x, all, { classIndex: 249 })).map((p) => layers.toWire(p, null, true))).length; }, 3);
       const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
       const vis = async (layer, pre) => { const t = performance.now(); await layers.visualiseChannel(a, a.split(pre).features, 3, { steps: 100 }, a.split(layer).features); return performance.now() - t; };
       const visEarly = await vis('conv_pw_4_relu', 'conv_pw_4_bn');

@@ -51,7 +51,26 @@ describe('Layers view', () => {
     expect(await view('conv1_relu').getByTestId('channel-map').count()).toBeGreaterThan(0);
     expect(await view('conv1_relu').getByTestId('channel-map').first().getAttribute('aria-label')).toMatch(/^channel \d+, mean \S+, (strongest in the \w+( \w+)?|silent everywhere)$/);
     await ready('input_1');
+    // the exact numbers come on the first click on the input (they would double the first reply)
+    expect(await view('input_1').getByTestId('pixel-values').count()).toBe(0);
+    await view('input_1').getByTestId('input-preview').click({ position: { x: 30, y: 40 } });
+    await view('input_1').getByTestId('pixel-values').waitFor({ timeout: 10_000 });
     expect(await view('input_1').getByTestId('pixel-values').textContent()).toMatch(/pixel \(\d+, \d+\): R [−\d]/);
+  });
+
+  test('a layer comes with its first page of maps; the next page is fetched when turned to', async () => {
+    await toggle('conv_pw_5_relu').waitFor();
+    await ready('conv_pw_5_relu');
+    const deep = view('conv_pw_5_relu');
+    await deep.scrollIntoViewIfNeeded();
+    const loaded = () => deep.getByTestId('channel-map').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-loaded')));
+    expect(await loaded()).toEqual(Array(24).fill('true'));
+    const firstPage = await deep.getByTestId('channel-map').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-channel')));
+    await deep.getByTestId('channels-next').click();
+    expect(await deep.getByTestId('channels-page').getAttribute('data-page')).toBe('1');
+    await expect.poll(loaded, { timeout: 10_000 }).toEqual(Array(24).fill('true'));
+    const second = await deep.getByTestId('channel-map').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-channel')));
+    expect(second.filter((ch) => firstPage.includes(ch))).toEqual([]); // 24 other channels
   });
 
   test('toggling a layer on shows its channel maps; off removes it', async () => {

@@ -232,13 +232,13 @@ describe('decoding', () => {
     const a = makeActivations('x', [2, 3, 2], (ch, y, x) => (ch === 0 ? vals[y * 3 + x]! : 0.1 * (y + x)));
     const d = decodeActivations(a);
     expect([d.h, d.w, d.c]).toEqual([2, 3, 2]);
-    const v = channelValues(d, 0);
+    const v = channelValues(d, 0)!;
     expect(v[0]).toBe(Math.fround(-1.3371)); // q = 0 → min, bit for bit
     expect(v[3]).toBe(Math.fround(2.7182818)); // q = 255 → max, bit for bit
     expect(d.mins[0]).toBe(Math.fround(-1.3371));
     const step = (2.7182818 + 1.3371) / 255;
     for (let i = 0; i < vals.length; i++) expect(Math.abs(v[i]! - vals[i]!)).toBeLessThanOrEqual(step / 2 + 1e-6);
-    const v1 = channelValues(d, 1);
+    const v1 = channelValues(d, 1)!;
     expect(v1[0]).toBe(0);
     expect(v1[5]).toBe(Math.fround(0.3));
     // endpoints for awkward float32 pairs too
@@ -279,6 +279,47 @@ describe('decoding', () => {
     expect(pageOf(d.order, 2)).toEqual(a.order.slice(2 * PER_PAGE));
     expect(pageOf(d.order, 9)).toEqual(pageOf(d.order, 2));
     expect([0, 1, 2].flatMap((p) => pageOf(d.order, p)).sort((x, y) => x - y)).toEqual(Array.from({ length: c }, (_, i) => i));
+  });
+
+  test('a layer arrives with its first page of maps; turning the page fetches the next maps once, and they decode as the whole would', async () => {
+    const { vm, c } = setup({ saved: ['input_1', 'block'] });
+    const full = (n: string) => makeActivations(n, SHAPES[n]!, (ch, y, x) => ((ch * 37) % 60) + y + x * 0.5 + (n === 'input_1' ? 0.25 : 0));
+    const floats = Float32Array.from({ length: 4 * 4 * 3 }, (_, i) => i / 48);
+    // what the model host sends: every statistic, the maps of `channels` (default: the first page), floats if asked
+    const wire = (a: LayerActivations, channels: number[] | undefined, withFloats: boolean): LayerActivations => {
+      const [h, w, ch] = a.shape, n = h * w, q = base64ToBytes(a.data);
+      const chosen = channels ?? (ch > PER_PAGE ? a.order.slice(0, PER_PAGE) : undefined);
+      const out = { ...a, ...(a.name === 'input_1' ? { input: true as const } : {}), ...(withFloats ? { floats: floatsToBase64(floats) } : {}) };
+      if (!chosen) return out;
+      const data = new Uint8Array(chosen.length * n);
+      chosen.forEach((k, i) => data.set(q.subarray(k * n, (k + 1) * n), i * n));
+      return { ...out, data: bytesToBase64(data), channels: chosen };
+    };
+    c.activations.mockImplementation(async (_t: number, names: string[], opts?: { channels?: number[]; floats?: boolean }) => ({
+      ok: true, ms: 1, bytes: 1, activations: names.map((n) => wire(full(n), opts?.channels, opts?.floats === true)),
+    }));
+    await vm.open();
+    const block = () => { const s = vm.views.value.find((v) => v.info.name === 'block')!.state; if (s.status !== 'ready') throw new Error(s.status); return s.data; };
+    const whole = decodeActivations(full('block'));
+    const page1 = pageOf(whole.order, 1);
+    expect(page1.every((ch) => channelValues(block(), ch) === null)).toBe(true); // not sent yet
+    expect(pageOf(whole.order, 0).every((ch) => channelValues(block(), ch) !== null)).toBe(true);
+    await vm.setPage('block', 1);
+    expect(c.activations).toHaveBeenLastCalledWith(7, ['block'], { channels: page1 });
+    for (const ch of [...pageOf(whole.order, 0), ...page1]) expect(Array.from(channelValues(block(), ch)!)).toEqual(Array.from(channelValues(whole, ch)!));
+    const calls = c.activations.mock.calls.length;
+    await vm.setPage('block', 0);
+    await vm.setPage('block', 1);
+    expect(c.activations.mock.calls.length).toBe(calls); // both pages are in: nothing more to ask
+    // the input's floats: on the first click only, then kept
+    const input = () => { const s = vm.views.value.find((v) => v.info.name === 'input_1')!.state; if (s.status !== 'ready') throw new Error(s.status); return s.data; };
+    expect(input().isInput).toBe(true);
+    expect(pixelValues(input(), 1, 1)).toBeNull();
+    await vm.loadFloats('input_1');
+    expect(c.activations).toHaveBeenLastCalledWith(7, ['input_1'], { channels: [], floats: true });
+    expect(pixelValues(input(), 1, 1)).toEqual(Array.from(floats.subarray(15, 18)));
+    await vm.loadFloats('input_1');
+    expect(c.activations.mock.calls.length).toBe(calls + 1);
   });
 
   test('a reply whose data does not fit its shape becomes a layer error, not a crash', async () => {

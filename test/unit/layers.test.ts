@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { computeActivations, describeLayers } from '../../src/features/layers/activations';
+import { ActivationCache, computeActivations, describeLayers, firstPage, pack, toWire } from '../../src/features/layers/activations';
+import { CHANNELS_PER_PAGE } from '../../src/features/layers/contract';
 import { CHANNEL_VIS_SIZE, startInput, visualiseChannel } from '../../src/features/layers/feature-vis';
 import { LayersAdapter } from '../../src/engine/adapter';
 import { registerWasmGradientKernels } from '../../src/engine/kernels/wasm-grads';
@@ -44,7 +45,7 @@ describe('activations', () => {
 
   test('one multi-output pass equals a sub-model cut at each layer (≤ 1e-4), and the uint8 encoding decodes within one step', async () => {
     const before = tf.memory().numTensors;
-    const acts = await computeActivations(model, x, layers, { classIndex: 249 });
+    const acts = (await computeActivations(model, x, layers, { classIndex: 249 })).map((p) => toWire(p, null, true));
     expect(acts.map((a) => a.name)).toEqual(layers);
     for (const name of ['conv_pw_3_relu', 'conv_pw_13_relu']) {
       const a = acts.find((r) => r.name === name)!;
@@ -89,8 +90,80 @@ describe('activations', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  test('the popup first gets a page of channel maps (strongest first) and every statistic; later pages are the same bytes', async () => {
+    const [pw3, preds, inp] = await computeActivations(model, x, ['conv_pw_3_relu', 'conv_preds', 'input_1'], { classIndex: 249 });
+    const [h, w, c] = pw3!.shape, n = h * w;
+    expect(c).toBeGreaterThan(CHANNELS_PER_PAGE);
+    const page = firstPage(pw3!)!;
+    expect(page).toEqual(pw3!.order.slice(0, CHANNELS_PER_PAGE));
+    const first = toWire(pw3!, page, false);
+    expect(first.channels).toEqual(page);
+    expect(bytes(first.data).length).toBe(CHANNELS_PER_PAGE * n);
+    expect(base64ToFloats(first.means).length).toBe(c); // statistics of every channel, maps of one page
+    const later = pw3!.order.slice(CHANNELS_PER_PAGE, 2 * CHANNELS_PER_PAGE), all = bytes(toWire(pw3!, null, false).data);
+    const second = bytes(toWire(pw3!, later, false).data);
+    later.forEach((ch, i) => expect(Array.from(second.subarray(i * n, (i + 1) * n))).toEqual(Array.from(all.subarray(ch * n, (ch + 1) * n))));
+    expect(firstPage(preds!)).toBeNull(); // a 1-D layer comes whole: it is one strip of bars
+    expect(firstPage(inp!)).toBeNull(); // three channels
+    const input = toWire(inp!, null, false);
+    expect(input.input).toBe(true);
+    expect(input.floats).toBeUndefined();
+    expect(base64ToFloats(toWire(inp!, null, true).floats!).length).toBe(224 * 224 * 3);
+  });
+
+  test("the default layers' first reply is at most 1 MB (everything would be twice that)", async () => {
+    const packed = await computeActivations(model, x, model.entry.layers.show, { classIndex: 249 });
+    const first = JSON.stringify(packed.map((p) => toWire(p, firstPage(p), false))).length;
+    const everything = JSON.stringify(packed.map((p) => toWire(p, null, true))).length;
+    console.log(`default layers: ${(first / 1048576).toFixed(2)} MB first, ${(everything / 1048576).toFixed(2)} MB with every channel and the floats`);
+    expect(first).toBeLessThanOrEqual(1048576);
+    expect(everything).toBeGreaterThan(2 * first);
+  });
+
+  test('layerOutputs: one pass through the fused blocks gives each layer as a Keras sub-model does, the input included', async () => {
+    const names = ['conv_pw_13_relu', 'input_1', 'conv1_relu', 'conv_dw_5'];
+    tf.dispose(model.layerOutputs(x, names)); // a cut inside a block folds its weights once, and keeps them
+    const before = tf.memory().numTensors;
+    const ours = model.layerOutputs(x, names);
+    const ref = model.subModel(names).predict(x) as tf.Tensor[];
+    for (let i = 0; i < names.length; i++) {
+      expect(ours[i]!.shape).toEqual(ref[i]!.shape);
+      // batch norm folded into the filters reorders float32 sums: within 1e-4 of the layer's largest value
+      const d = tf.tidy(() => tf.stack([tf.sub(ours[i]!, ref[i]!).abs().max(), ref[i]!.abs().max()]));
+      const [err, top] = await d.data();
+      expect(err).toBeLessThanOrEqual(1e-4 * Math.max(1, top!));
+      d.dispose();
+    }
+    tf.dispose([...ours, ...ref]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('pack: per-channel min/max/mean, channel-major uint8, zeros and order, by hand', () => {
+    // [1, 2, 2, 2] channels-last: channel 0 = 0, 1, 2, 3; channel 1 = 6, 6, 6, 0
+    const p = pack('l', [1, 2, 2, 2], Float32Array.from([0, 6, 1, 6, 2, 6, 3, 0]));
+    expect(p.shape).toEqual([2, 2, 2]);
+    expect(Array.from(p.mins)).toEqual([0, 0]);
+    expect(Array.from(p.maxs)).toEqual([3, 6]);
+    expect(Array.from(p.means)).toEqual([1.5, 4.5]);
+    expect(Array.from(p.q)).toEqual([0, 85, 170, 255, 255, 255, 255, 0]);
+    expect(p.order).toEqual([1, 0]);
+    expect(p.stats).toEqual({ sparsity: 2 / 8, mean: 24 / 8, max: 6 });
+    expect(pack('flat', [1, 3], Float32Array.from([2, -1, 0])).shape).toEqual([1, 1, 3]);
+  });
+
+  test('the activation cache keeps the latest images, most recently used last', () => {
+    const cache = new ActivationCache(2);
+    const layer = (name: string) => ({ name }) as never;
+    cache.put('a', [layer('l1')]);
+    cache.put('b', [layer('l1')]);
+    expect(cache.get('a', ['l1', 'l2'])).toEqual({ found: [{ name: 'l1' }], missing: ['l2'] });
+    cache.put('c', [layer('l1')]); // evicts b, the least recently used
+    expect(cache.get('b', ['l1']).missing).toEqual(['l1']);
+    expect(cache.get('a', ['l1']).missing).toEqual([]);
+  });
+
   test('the first conv layer brings its filters', async () => {
-    const [a] = await computeActivations(model, x, ['conv1'], { classIndex: 0 });
+    const [a] = (await computeActivations(model, x, ['conv1'], { classIndex: 0 })).map((p) => toWire(p, null, false));
     expect(a!.filters!.shape).toEqual([3, 3, 3, 24]);
   });
 });

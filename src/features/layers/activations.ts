@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../../shared/catalog';
 import type { NetLensModel } from '../../engine/model';
-import type { LayerActivations, LayerInfo } from './contract';
+import { CHANNELS_PER_PAGE, type LayerActivations, type LayerInfo } from './contract';
 import { bytesToBase64, floatsToBase64 } from '../../shared/codecs';
 import { receptiveFields, specsFromTopology, type LayerSpec } from './receptive-field';
 
@@ -50,11 +50,26 @@ const INPUT = 'input';
 
 interface Extras { classIndex: number }
 
+/** A layer's activations as the model host keeps them: every channel quantised, before choosing what to send. */
+export interface PackedLayer {
+  name: string;
+  shape: [number, number, number];
+  /** uint8 per value, channel-major [c][h][w] */
+  q: Uint8Array;
+  mins: Float32Array; maxs: Float32Array; means: Float32Array;
+  order: number[];
+  stats: LayerActivations['stats'];
+  /** the input layer only: the exact model input, [h][w][c] */
+  floats?: Float32Array;
+  filters?: LayerActivations['filters'];
+  contributions?: LayerActivations['contributions'];
+}
+
 /**
  * Activations of `names` for one preprocessed image [1, H, W, 3]. One forward pass computes every requested
  * layer (and the layer before the class scores, for the contributions). Tidy: nothing is left behind.
  */
-export async function computeActivations(m: NetLensModel, input: tf.Tensor4D, names: string[], extras: Extras): Promise<LayerActivations[]> {
+export async function computeActivations(m: NetLensModel, input: tf.Tensor4D, names: string[], extras: Extras): Promise<PackedLayer[]> {
   const { model, entry } = m;
   const layers = model.layers;
   const inputName = layers[0]?.getClassName() === 'InputLayer' ? layers[0].name : INPUT;
@@ -63,19 +78,16 @@ export async function computeActivations(m: NetLensModel, input: tf.Tensor4D, na
   const prevName = preIdx > 0 ? layers[preIdx - 1]!.name : null;
   const wanted = names.filter((n) => n !== inputName && layers.some((l) => l.name === n));
   const outputs = [...new Set([...wanted, ...(preName && names.includes(preName) && prevName ? [prevName] : [])])];
-  const multi = outputs.length ? m.subModel(outputs) : null;
-  const results: LayerActivations[] = [];
+  const results: PackedLayer[] = [];
   const tensors = new Map<string, tf.Tensor>();
   try {
-    if (multi) {
-      const ys = multi.predict(input) as tf.Tensor | tf.Tensor[];
-      (Array.isArray(ys) ? ys : [ys]).forEach((y, i) => tensors.set(outputs[i]!, y));
-    }
+    m.layerOutputs(input, outputs).forEach((y, i) => tensors.set(outputs[i]!, y));
     for (const name of names) {
       const t = name === inputName ? input : tensors.get(name);
       if (!t) continue;
-      const a = await pack(name, t);
-      if (name === inputName) a.floats = floatsToBase64(Float32Array.from(await input.data()));
+      const values = (await t.data()) as Float32Array;
+      const a = pack(name, t.shape, values);
+      if (name === inputName) a.floats = Float32Array.from(values);
       const first = layers.find((l) => l.getClassName() === 'Conv2D');
       if (first && first.name === name) {
         const k = first.getWeights()[0]!;
@@ -90,35 +102,82 @@ export async function computeActivations(m: NetLensModel, input: tf.Tensor4D, na
   return results;
 }
 
-/** [1, h, w, c] or [1, c] → quantised channel-major plain data. */
-async function pack(name: string, t: tf.Tensor): Promise<LayerActivations> {
-  const [q, mins, maxs, means, zeros, stats] = tf.tidy(() => {
-    const x = (t.rank === 4 ? t : t.reshape([1, 1, 1, -1])) as tf.Tensor4D;
-    const mn = x.min([0, 1, 2]);
-    const mx = x.max([0, 1, 2]);
-    const range = tf.maximum(tf.sub(mx, mn), 1e-12);
-    // channel-major [c, h, w] so each channel's map is one contiguous run
-    const quant = tf.round(tf.mul(tf.div(tf.sub(x, mn), range), 255)).squeeze([0]).transpose([2, 0, 1]).toInt();
-    return [quant, mn, mx, x.mean([0, 1, 2]), tf.lessEqual(tf.abs(x), 1e-6).toFloat().mean(), tf.stack([x.mean(), x.max()])];
-  });
-  try {
-    const shape4 = t.rank === 4 ? t.shape : [1, 1, 1, t.size];
-    const [h, w, c] = [shape4[1]!, shape4[2]!, shape4[3]!];
-    const [qd, mnd, mxd, md, zd, sd] = await Promise.all([q.data(), mins.data(), maxs.data(), means.data(), zeros.data(), stats.data()]);
-    const bytes = Uint8Array.from(qd as Int32Array);
-    const m = Float32Array.from(md);
-    const order = Array.from({ length: c }, (_, i) => i).sort((a, b) => m[b]! - m[a]! || a - b);
-    return {
-      name, shape: [h, w, c],
-      data: bytesToBase64(bytes),
-      mins: floatsToBase64(Float32Array.from(mnd)), maxs: floatsToBase64(Float32Array.from(mxd)), means: floatsToBase64(m),
-      order, stats: { sparsity: zd[0]!, mean: sd[0]!, max: sd[1]! },
-    };
-  } finally {
-    [q, mins, maxs, means, zeros, stats].forEach((x) => x.dispose());
-  }
+/** What the popup first gets of a layer: the first page of channels in `order`, or every channel of a 1-D layer. */
+export function firstPage(p: PackedLayer): number[] | null {
+  const [h, w, c] = p.shape;
+  return h * w === 1 || c <= CHANNELS_PER_PAGE ? null : p.order.slice(0, CHANNELS_PER_PAGE);
 }
 
+/**
+ * The wire form of a layer: every channel's statistics, but the maps of `channels` only (null: all of them),
+ * and the input's exact floats only when asked for (they are 4× its maps, and read only on a click).
+ */
+export function toWire(p: PackedLayer, channels: readonly number[] | null, floats: boolean): LayerActivations {
+  const [h, w, c] = p.shape, n = h * w;
+  const chosen = channels?.filter((ch) => ch >= 0 && ch < c);
+  let data = p.q;
+  if (chosen) {
+    data = new Uint8Array(chosen.length * n);
+    chosen.forEach((ch, i) => data.set(p.q.subarray(ch * n, (ch + 1) * n), i * n));
+  }
+  const out: LayerActivations = {
+    name: p.name, shape: p.shape, data: bytesToBase64(data),
+    mins: floatsToBase64(p.mins), maxs: floatsToBase64(p.maxs), means: floatsToBase64(p.means), order: p.order, stats: p.stats,
+  };
+  if (chosen) out.channels = chosen;
+  if (p.floats) { out.input = true; if (floats) out.floats = floatsToBase64(p.floats); }
+  if (p.filters) out.filters = p.filters;
+  if (p.contributions) out.contributions = p.contributions;
+  return out;
+}
+
+/**
+ * [1, h, w, c] or [1, c] values → per-channel uint8, channel-major, with each channel's min, max and mean and
+ * the layer's statistics: plain loops over the downloaded floats (a dozen TF ops a layer cost more than this).
+ * q = round((x − min)/(max − min) · 255), so min and max decode exactly.
+ */
+export function pack(name: string, shape: readonly number[], v: Float32Array): PackedLayer {
+  const c = shape[shape.length - 1]!, n = v.length / c;
+  const [h, w] = shape.length === 4 ? [shape[1]!, shape[2]!] : [1, 1];
+  // float64 scratch: no float32 rounding on every store in the hot loop
+  const lo = new Float64Array(c).fill(Infinity), hi = new Float64Array(c).fill(-Infinity), sums = new Float64Array(c);
+  let zeros = 0;
+  for (let k = 0; k < v.length; k += c) {
+    for (let ch = 0; ch < c; ch++) {
+      const x = v[k + ch]!;
+      if (x < lo[ch]!) lo[ch] = x;
+      if (x > hi[ch]!) hi[ch] = x;
+      sums[ch] = sums[ch]! + x;
+      if (x <= 1e-6 && x >= -1e-6) zeros++;
+    }
+  }
+  const scale = new Float64Array(c);
+  let total = 0, top = -Infinity;
+  for (let ch = 0; ch < c; ch++) { scale[ch] = 255 / Math.max(hi[ch]! - lo[ch]!, 1e-12); total += sums[ch]!; if (hi[ch]! > top) top = hi[ch]!; }
+  const q = new Uint8Array(n * c);
+  for (let i = 0, k = 0; i < n; i++) for (let ch = 0; ch < c; ch++, k++) q[ch * n + i] = ((v[k]! - lo[ch]!) * scale[ch]! + 0.5) | 0;
+  const means = Float32Array.from(sums, (x) => x / n);
+  const order = Array.from({ length: c }, (_, i) => i).sort((a, b) => means[b]! - means[a]! || a - b);
+  return { name, shape: [h, w, c], q, mins: Float32Array.from(lo), maxs: Float32Array.from(hi), means, order, stats: { sparsity: zeros / v.length, mean: total / v.length, max: top } };
+}
+
+/** The packed layers of the latest images, so that paging through channels needs no second forward pass. */
+export class ActivationCache {
+  private readonly entries = new Map<string, Map<string, PackedLayer>>();
+  constructor(private readonly images = 2) {}
+  get(key: string, names: readonly string[]): { found: PackedLayer[]; missing: string[] } {
+    const e = this.entries.get(key);
+    if (e) { this.entries.delete(key); this.entries.set(key, e); } // most recent last
+    return { found: names.flatMap((n) => (e?.get(n) ? [e.get(n)!] : [])), missing: names.filter((n) => !e?.has(n)) };
+  }
+  put(key: string, layers: PackedLayer[]): void {
+    const e = this.entries.get(key) ?? new Map<string, PackedLayer>();
+    layers.forEach((l) => e.set(l.name, l));
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    while (this.entries.size > this.images) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
 
 /** What each channel of the layer before the class scores adds to the class: mean activation × weight. */
 async function contributions(scoreLayer: tf.layers.Layer, from: string, prev: tf.Tensor, classIndex: number): Promise<NonNullable<LayerActivations['contributions']>> {

@@ -20,7 +20,8 @@ export function layersPopupHandlers(host: ModelHost): Handlers<LayersPopupMessag
       if (!state) return fail('no-result', 'Classify an image first: the layer views show what the network did with it.');
       const fields = await modelFields(state.result.modelId);
       return host.request('bg/activations', {
-        layers: m.layers, image: { requestId: state.requestId, source }, classIndex: state.result.predictions[0]?.index ?? 0, ...fields,
+        layers: m.layers, image: { requestId: state.requestId, source }, classIndex: state.result.predictions[0]?.index ?? 0,
+        ...(m.channels ? { channels: m.channels } : {}), ...(m.floats ? { floats: true } : {}), ...fields,
       });
     },
     'popup/feature-vis': async (m) => {

@@ -18,6 +18,10 @@ const LayerInfoSchema = v.object({
 export type LayerInfo = v.InferOutput<typeof LayerInfoSchema>;
 
 const Shape3 = v.tuple([Count, Count, Count]);
+/** Channel maps shown at once in a layer's grid; the model host sends the first page and the rest on demand. */
+export const CHANNELS_PER_PAGE = 24;
+/** Which maps to send: `channels` of every listed layer (default: the first page), and the input's floats. */
+const ActivationsFields = { channels: v.optional(v.pipe(v.array(Count), v.maxLength(4096))), floats: v.optional(v.boolean()) };
 /**
  * A layer's activations for one image, compact: every channel quantised to uint8 between its own min and max
  * (value = min + q/255·(max − min)), channel-major ([c][h][w]), base64. Dense layers have h = w = 1.
@@ -34,7 +38,11 @@ const LayerActivationsSchema = v.object({
   /** channel indices, highest mean activation first */
   order: v.array(Count),
   stats: v.object({ sparsity: Num, mean: Num, max: Num }),
-  /** the input layer only: the exact float values, [h][w][c] row-major, base64 Float32Array */
+  /** the channels whose maps `data` holds, in that order; absent: every channel, in index order */
+  channels: v.optional(v.array(Count)),
+  /** the input layer */
+  input: v.optional(v.literal(true)),
+  /** the input layer, when asked for: the exact float values, [h][w][c] row-major, base64 Float32Array */
   floats: v.optional(v.string()),
   /** the first conv layer only: its filters [kh, kw, cin, cout] as base64 Float32Array */
   filters: v.optional(v.object({ shape: v.tuple([Count, Count, Count, Count]), data: v.string() })),
@@ -87,7 +95,7 @@ const FeatureVisFields = {
 export const popupMessages = [
   // requestId: a kept result (the Lens) instead of the tab's current one
   v.strictObject({ type: v.literal('popup/layers'), tabId: TabId, requestId: v.optional(Id) }),
-  v.strictObject({ type: v.literal('popup/activations'), tabId: TabId, requestId: v.optional(Id), layers: LayerList }),
+  v.strictObject({ type: v.literal('popup/activations'), tabId: TabId, requestId: v.optional(Id), layers: LayerList, ...ActivationsFields }),
   v.strictObject({ type: v.literal('popup/feature-vis'), tabId: TabId, requestId: v.optional(Id), ...FeatureVisFields }),
   v.strictObject({ type: v.literal('popup/class-vis'), tabId: TabId, requestId: v.optional(Id), ...ClassVisFields }),
 ] as const;
@@ -96,7 +104,7 @@ export const hostMessages = [
   v.strictObject({ type: v.literal('bg/layers'), target: v.literal('offscreen'), ...ModelFields }),
   v.strictObject({
     type: v.literal('bg/activations'), target: v.literal('offscreen'), layers: LayerList, image: ImageRefSchema,
-    classIndex: Count, ...ModelFields,
+    classIndex: Count, ...ActivationsFields, ...ModelFields,
   }),
   v.strictObject({ type: v.literal('bg/feature-vis'), target: v.literal('offscreen'), ...FeatureVisFields, ...ModelFields }),
   v.strictObject({ type: v.literal('bg/class-vis'), target: v.literal('offscreen'), ...ClassVisFields, ...ModelFields }),

@@ -7,7 +7,7 @@ import type { NetLensModel } from '../../engine/model';
 import type { Session } from '../../engine/session';
 import type { SeenImage } from '../../shared/db';
 import type { BackgroundToHost, Handlers } from '../../shared/messages';
-import { computeActivations, describeLayers } from './activations';
+import { ActivationCache, computeActivations, describeLayers, firstPage, toWire } from './activations';
 import type { ClassVis, FeatureVis } from './contract';
 import { classVisKey, visualiseClass } from './class-vis';
 import type { CustomHeads } from '../explain/host';
@@ -27,11 +27,7 @@ type LayersMessages = Extract<BackgroundToHost, { type: 'bg/layers' | 'bg/activa
 async function channelMeans(model: NetLensModel, input: tf.Tensor4D, layers: string[]): Promise<Record<string, Float32Array> | null> {
   const present = layers.filter((n) => model.model.layers.some((l) => l.name === n && (l.outputShape as number[]).length === 4));
   if (!present.length) return null;
-  const sub = model.subModel(present);
-  const means = tf.tidy(() => {
-    const ys = sub.predict(input) as tf.Tensor | tf.Tensor[];
-    return (Array.isArray(ys) ? ys : [ys]).map((y) => y.mean([0, 1, 2]));
-  });
+  const means = tf.tidy(() => model.layerOutputs(input, present).map((y) => y.mean([0, 1, 2])));
   const values = await Promise.all(means.map(async (t) => Float32Array.from(await t.data())));
   means.forEach((t) => t.dispose());
   return Object.fromEntries(present.map((n, i) => [n, values[i]!]));
@@ -41,6 +37,7 @@ async function channelMeans(model: NetLensModel, input: tf.Tensor4D, layers: str
 export interface CustomClasses { heads: CustomHeads; names(modelId: string): Promise<string[]> }
 
 export function layersHandlers(session: Session, jobs: JobRegistry, services: LayersServices, custom: CustomClasses | null = null): Handlers<LayersMessages> {
+  const packed = new ActivationCache();
   return {
     'bg/layers': (req) => session.serve(async () => {
       const { model } = await session.prepare(req);
@@ -50,9 +47,19 @@ export function layersHandlers(session: Session, jobs: JobRegistry, services: La
     'bg/activations': (req) => session.serve(async () => {
       const t0 = performance.now();
       const { model } = await session.prepare(req);
-      const input = await session.inputFor(req.image, model);
-      const activations = await computeActivations(model, input, req.layers, { classIndex: req.classIndex });
-      return { ok: true as const, activations, ms: Math.round(performance.now() - t0), bytes: JSON.stringify(activations).length };
+      // Paging through channels reads the packed layers of this image again: no second forward pass.
+      const key = `${model.entry.id}|${req.image.requestId}|${req.classIndex}`;
+      const { found, missing } = packed.get(key, req.layers);
+      if (missing.length) {
+        const input = await session.inputFor(req.image, model);
+        const fresh = await computeActivations(model, input, missing, { classIndex: req.classIndex });
+        packed.put(key, fresh);
+        found.push(...fresh);
+      }
+      const byName = new Map(found.map((p) => [p.name, p]));
+      const activations = req.layers.flatMap((n) => { const p = byName.get(n); return p ? [toWire(p, req.channels ?? firstPage(p), req.floats === true)] : []; });
+      const bytes = activations.reduce((sum, a) => sum + a.data.length + a.mins.length + a.maxs.length + a.means.length + (a.floats?.length ?? 0), 0);
+      return { ok: true as const, activations, ms: Math.round(performance.now() - t0), bytes };
     }),
 
     /** Activation maximisation for one channel; cached per (model, layer, channel, steps). */

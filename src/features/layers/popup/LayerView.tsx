@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { LayerInfo } from '../contract';
 import { ChannelDetail } from './ChannelDetail';
-import { flatValues, formatShape, isFlat, num, pageCount, pageOf, pct, PER_PAGE, pixelValues, signed, type DecodedLayer } from './decode';
+import { channelBytes, flatValues, formatShape, isFlat, num, pageCount, pageOf, pct, PER_PAGE, pixelValues, signed, type DecodedLayer } from './decode';
 import { whereStrongest } from '../../../ui/describe';
 import { drawBars, drawFilter, drawInput, drawOverlay, drawTile } from './draw';
 import { useSeen } from '../../../ui/hooks';
@@ -16,22 +16,23 @@ const RGB = ['R', 'G', 'B'];
 
 interface Ctx { vm: LayersVm; d: DecodedLayer; image: HTMLImageElement | null; seen: boolean; hover: number | null; setHover: (c: number | null) => void }
 
-const chName = (d: DecodedLayer, ch: number) => (d.floats && d.c === 3 ? `${RGB[ch]} (channel ${ch})` : `channel ${ch}`);
+const chName = (d: DecodedLayer, ch: number) => (d.isInput && d.c === 3 ? `${RGB[ch]} (channel ${ch})` : `channel ${ch}`);
 
 function Tile({ ctx, ch, selected, clickable }: { ctx: Ctx; ch: number; selected: boolean; clickable: boolean }) {
   const { vm, d, seen } = ctx;
   const ref = useRef<HTMLCanvasElement>(null);
   const scale = vm.scale.value;
-  const rgb = !!d.floats;
+  const rgb = d.isInput;
   const size = rgb ? TILE + 12 : TILE;
+  const map = channelBytes(d, ch);
   useEffect(() => { if (seen && ref.current) drawTile(ref.current, d, ch, size, { scale, rgb }); }, [seen, d, ch, scale]);
   const open = () => (clickable ? vm.openChannel(d.name, ch) : ctx.setHover(ch));
   return (
     <span class={selected ? 'nl-tile on' : 'nl-tile'}>
-      <canvas ref={ref} data-testid="channel-map" data-layer={d.name} data-channel={ch} tabIndex={0} role="button"
+      <canvas ref={ref} data-testid="channel-map" data-layer={d.name} data-channel={ch} data-loaded={map ? 'true' : 'false'} tabIndex={0} role="button"
         style={{ width: `${size}px`, height: `${size}px` }}
         title={`${chName(d, ch)} · mean ${num(d.means[ch]!)} · max ${num(d.maxs[ch]!)}${clickable ? ' — click for detail' : ''}`}
-        aria-label={`${chName(d, ch)}, mean ${num(d.means[ch]!)}, ${whereStrongest(d.q.subarray(ch * d.w * d.h, (ch + 1) * d.w * d.h), d.w, d.h)}`}
+        aria-label={`${chName(d, ch)}, mean ${num(d.means[ch]!)}, ${map ? whereStrongest(map, d.w, d.h) : 'map loading'}`}
         onMouseEnter={() => ctx.setHover(ch)} onFocus={() => ctx.setHover(ch)} onClick={open}
         onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } }} />
       {rgb && <b class={`nl-rgb c${ch}`}>{RGB[ch]}</b>}
@@ -88,7 +89,7 @@ function Spatial({ ctx }: { ctx: Ctx }) {
 function InputView({ ctx, pre }: { ctx: Ctx; pre: { scale: number; offset: number } | null }) {
   const { d, seen } = ctx;
   const ref = useRef<HTMLCanvasElement>(null);
-  const [pick, setPick] = useState({ x: Math.floor(d.w / 2), y: Math.floor(d.h / 2) });
+  const [pick, setPick] = useState<{ x: number; y: number } | null>(null);
   const hover = ctx.hover;
   const scale = ctx.vm.scale.value;
   useEffect(() => {
@@ -96,7 +97,7 @@ function InputView({ ctx, pre }: { ctx: Ctx; pre: { scale: number; offset: numbe
     if (hover !== null || !pre) drawOverlay(ref.current, null, d, hover ?? 0, PREVIEW, { scale, rgb: true });
     else drawInput(ref.current, d, pre, PREVIEW, pick);
   }, [seen, d, hover, pick, pre, scale]);
-  const values = pixelValues(d, pick.x, pick.y);
+  const values = pick ? pixelValues(d, pick.x, pick.y) : null;
   const lo = pre ? pre.offset : null, hi = pre ? pre.offset + 255 * pre.scale : null;
   const onClick = (e: MouseEvent) => {
     const c = e.currentTarget as HTMLCanvasElement;
@@ -105,6 +106,7 @@ function InputView({ ctx, pre }: { ctx: Ctx; pre: { scale: number; offset: numbe
     const y = Math.min(d.h - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * d.h)));
     setPick({ x, y });
     ctx.setHover(null);
+    void ctx.vm.loadFloats(d.name); // the exact numbers come on the first click (they are 4× the maps)
   };
   return (
     <>
@@ -122,7 +124,8 @@ function InputView({ ctx, pre }: { ctx: Ctx; pre: { scale: number; offset: numbe
           <div class="nl-grid" role="group" aria-label="Input channels" onMouseLeave={() => ctx.setHover(null)}>
             {Array.from({ length: d.c }, (_, ch) => <Tile key={ch} ctx={ctx} ch={ch} selected={ch === hover} clickable={false} />)}
           </div>
-          {values && (
+          {pick && !values && <p class="nl-pixel muted small" data-testid="pixel-values-loading">pixel ({pick.x}, {pick.y}): reading the exact numbers…</p>}
+          {values && pick && (
             <p class="nl-pixel" data-testid="pixel-values" data-x={pick.x} data-y={pick.y} data-values={values.join(',')}>
               pixel ({pick.x}, {pick.y}):{' '}
               {values.map((v, i) => <span key={i} class={`nl-val c${i}`}>{RGB[i] ?? `c${i}`} {v < 0 ? '−' : ''}{Math.abs(v).toFixed(3)}{i < values.length - 1 ? ', ' : ''}</span>)}
@@ -244,10 +247,10 @@ function Body({ vm, view, d, ms, image, pre }: { vm: LayersVm; view: LayerViewMo
   return (
     <div ref={root}>
       <Stats d={d} info={view.info} ms={ms} />
-      {d.floats ? <InputView ctx={ctx} pre={pre} /> : isFlat(d) ? <Flat ctx={ctx} /> : <Spatial ctx={ctx} />}
+      {d.isInput ? <InputView ctx={ctx} pre={pre} /> : isFlat(d) ? <Flat ctx={ctx} /> : <Spatial ctx={ctx} />}
       {d.filters && <Filters ctx={ctx} />}
       {d.contributions && <Contributions vm={vm} d={d} />}
-      {detail && detail.layer === d.name && <ChannelDetail vm={vm} d={d} channel={detail.channel} image={image} rgb={!!d.floats} />}
+      {detail && detail.layer === d.name && <ChannelDetail vm={vm} d={d} channel={detail.channel} image={image} rgb={d.isInput} />}
     </div>
   );
 }

@@ -9,8 +9,12 @@ export interface DecodedLayer {
   h: number;
   w: number;
   c: number;
-  /** uint8 per value, channel-major [c][h][w] */
+  /** uint8 per value, one [h][w] map after another, for the channels loaded so far */
   q: Uint8Array;
+  /** channel → which map of q holds it, −1 while it is not loaded (the host sends a page at a time) */
+  slot: Int32Array;
+  /** the input layer (its channels are R, G, B) */
+  isInput: boolean;
   mins: Float32Array;
   maxs: Float32Array;
   means: Float32Array;
@@ -20,7 +24,7 @@ export interface DecodedLayer {
   /** lowest min and highest max over all channels (for the "whole layer" colour scale) */
   lo: number;
   hi: number;
-  /** input layer only: exact model input, [h][w][c] */
+  /** input layer only, once asked for: exact model input, [h][w][c] */
   floats?: Float32Array;
   /** first conv layer only: [kh][kw][cin][cout] */
   filters?: { shape: [number, number, number, number]; data: Float32Array };
@@ -29,10 +33,19 @@ export interface DecodedLayer {
   bytes: number;
 }
 
+/** The slots of the maps a reply carries: its `channels` in order, or every channel. */
+function slotsOf(a: LayerActivations, c: number, n: number, q: Uint8Array): Int32Array {
+  const slot = new Int32Array(c).fill(-1);
+  const chans = a.channels ?? Array.from({ length: c }, (_, i) => i);
+  if (q.length !== chans.length * n) throw new Error(`${a.name}: ${q.length} bytes for ${chans.length} maps of ${n}`);
+  chans.forEach((ch, i) => { if (ch < 0 || ch >= c) throw new Error(`${a.name}: no channel ${ch}`); slot[ch] = i; });
+  return slot;
+}
+
 export function decodeActivations(a: LayerActivations): DecodedLayer {
   const [h, w, c] = a.shape;
   const q = base64ToBytes(a.data);
-  if (q.length !== h * w * c) throw new Error(`${a.name}: ${q.length} bytes for shape ${h}×${w}×${c}`);
+  const slot = slotsOf(a, c, h * w, q);
   const mins = base64ToFloats(a.mins);
   const maxs = base64ToFloats(a.maxs);
   const means = base64ToFloats(a.means);
@@ -41,12 +54,37 @@ export function decodeActivations(a: LayerActivations): DecodedLayer {
   for (let i = 0; i < c; i++) { if (mins[i]! < lo) lo = mins[i]!; if (maxs[i]! > hi) hi = maxs[i]!; }
   // A missing or short order (defensive): fall back to sorting by mean.
   const order = a.order.length === c ? a.order.slice() : Array.from({ length: c }, (_, i) => i).sort((x, y) => means[y]! - means[x]! || x - y);
-  const d: DecodedLayer = { name: a.name, h, w, c, q, mins, maxs, means, order, stats: a.stats, lo: c ? lo : 0, hi: c ? hi : 0, bytes: q.length + 12 * c };
+  const d: DecodedLayer = { name: a.name, h, w, c, q, slot, isInput: a.input === true, mins, maxs, means, order, stats: a.stats, lo: c ? lo : 0, hi: c ? hi : 0, bytes: q.length + 12 * c };
   if (a.floats) d.floats = base64ToFloats(a.floats);
   if (a.filters) d.filters = { shape: a.filters.shape, data: base64ToFloats(a.filters.data) };
   if (a.contributions) d.contributions = a.contributions;
   return d;
 }
+
+/** A layer with more of its maps (a later page) or its floats added: a new object, the old one untouched. */
+export function mergeActivations(d: DecodedLayer, a: LayerActivations): DecodedLayer {
+  if (a.name !== d.name || a.shape[0] !== d.h || a.shape[1] !== d.w || a.shape[2] !== d.c) throw new Error(`${a.name}: does not match the layer shown`);
+  const n = d.h * d.w, extra = base64ToBytes(a.data), more = slotsOf(a, d.c, n, extra);
+  const slot = d.slot.slice();
+  const add: number[] = [];
+  more.forEach((s, ch) => { if (s >= 0 && slot[ch]! < 0) add.push(ch); });
+  const loaded = d.q.length / n;
+  const q = new Uint8Array((loaded + add.length) * n);
+  q.set(d.q);
+  add.forEach((ch, i) => { q.set(extra.subarray(more[ch]! * n, (more[ch]! + 1) * n), (loaded + i) * n); slot[ch] = loaded + i; });
+  const out: DecodedLayer = { ...d, q, slot, bytes: d.bytes + extra.length };
+  if (a.floats) out.floats = base64ToFloats(a.floats);
+  return out;
+}
+
+/** Channel `ch`'s quantised map [h][w], or null while it is not loaded. */
+export function channelBytes(d: DecodedLayer, ch: number): Uint8Array | null {
+  const s = d.slot[ch] ?? -1, n = d.h * d.w;
+  return s < 0 ? null : d.q.subarray(s * n, (s + 1) * n);
+}
+
+/** The channels of `chans` not loaded yet. */
+export const missingChannels = (d: DecodedLayer, chans: readonly number[]): number[] => chans.filter((ch) => (d.slot[ch] ?? -1) < 0);
 
 /**
  * value = min + q/255·(max − min), written as a weighted mean so that q = 0 gives min and q = 255 gives max
@@ -57,12 +95,12 @@ export function dequantise(q: number, min: number, max: number): number {
 }
 
 /** One channel's values, [h][w] row-major. */
-export function channelValues(d: DecodedLayer, ch: number): Float32Array {
-  const n = d.h * d.w;
-  const out = new Float32Array(n);
+export function channelValues(d: DecodedLayer, ch: number): Float32Array | null {
+  const q = channelBytes(d, ch);
+  if (!q) return null;
+  const out = new Float32Array(q.length);
   const min = d.mins[ch]!, max = d.maxs[ch]!;
-  const base = ch * n;
-  for (let i = 0; i < n; i++) out[i] = dequantise(d.q[base + i]!, min, max);
+  for (let i = 0; i < q.length; i++) out[i] = dequantise(q[i]!, min, max);
   return out;
 }
 
@@ -80,11 +118,12 @@ export const isFlat = (d: { h: number; w: number }): boolean => d.h === 1 && d.w
 /** The per-channel values of a 1-D layer (min = max = the value there). */
 export function flatValues(d: DecodedLayer): Float32Array {
   const out = new Float32Array(d.c);
-  for (let i = 0; i < d.c; i++) out[i] = dequantise(d.q[i]!, d.mins[i]!, d.maxs[i]!);
+  for (let i = 0; i < d.c; i++) { const s = d.slot[i]!; out[i] = s < 0 ? NaN : dequantise(d.q[s]!, d.mins[i]!, d.maxs[i]!); }
   return out;
 }
 
-export const PER_PAGE = 24;
+export { CHANNELS_PER_PAGE as PER_PAGE } from '../contract';
+import { CHANNELS_PER_PAGE as PER_PAGE } from '../contract';
 
 export function pageCount(c: number, perPage = PER_PAGE): number {
   return Math.max(1, Math.ceil(c / perPage));

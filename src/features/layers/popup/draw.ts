@@ -1,7 +1,7 @@
 // Canvas drawing for the Layers view (plain DOM, no Preact). Everything is drawn from the decoded uint8 maps,
 // on demand, one channel at a time: the largest layers (112×112×96) never get painted all at once.
 import { lut } from '../../../ui/colormap';
-import { dequantise, type DecodedLayer } from './decode';
+import { channelBytes, channelValues, dequantise, type DecodedLayer } from './decode';
 import type { ColourScale } from './layers-vm';
 
 type Scratch = { canvas: HTMLCanvasElement | OffscreenCanvas; ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D };
@@ -73,9 +73,10 @@ function paint(d: DecodedLayer, ch: number, style: MapStyle): Scratch['canvas'] 
   const table = style.rgb && d.c === 3 ? tint(ch) : lut('inferno');
   const lv = levels(d, ch, style.scale);
   const [a0, a1] = style.alpha ?? [255, 0];
-  const base = ch * w * h;
-  for (let i = 0, n = w * h; i < n; i++) {
-    const t = lv[d.q[base + i]!]!;
+  const q = channelBytes(d, ch);
+  // a map still on its way paints transparent
+  for (let i = 0, n = q ? w * h : 0; i < n; i++) {
+    const t = lv[q![i]!]!;
     const k = t * 3, o = i * 4;
     px[o] = table[k]!;
     px[o + 1] = table[k + 1]!;
@@ -115,13 +116,16 @@ export function drawOverlay(canvas: HTMLCanvasElement, image: CanvasImageSource 
 export function drawInput(canvas: HTMLCanvasElement, d: DecodedLayer, pre: { scale: number; offset: number }, css: number, pick: { x: number; y: number } | null): void {
   const ctx = sized(canvas, css, css);
   const { w, h, c } = d;
+  if (c < 3) return;
+  // The exact floats once they are in; until then each channel's uint8 map, within half a colour level of them.
   const f = d.floats;
-  if (!f || c < 3) return;
+  const maps = [0, 1, 2].map((k) => channelValues(d, k));
+  if (!f && maps.some((m) => !m)) return;
   const s = scratchFor(w, h);
   const img = s.ctx.createImageData(w, h);
   const px = img.data;
   for (let i = 0, n = w * h; i < n; i++) {
-    for (let k = 0; k < 3; k++) px[i * 4 + k] = Math.round(Math.min(255, Math.max(0, (f[i * c + k]! - pre.offset) / pre.scale)));
+    for (let k = 0; k < 3; k++) px[i * 4 + k] = Math.round(Math.min(255, Math.max(0, ((f ? f[i * c + k]! : maps[k]![i]!) - pre.offset) / pre.scale)));
     px[i * 4 + 3] = 255;
   }
   s.ctx.putImageData(img, 0, 0);

@@ -6,7 +6,7 @@ import type { FeatureVis, LayerInfo } from '../contract';
 import type { NetLensError } from '../../../shared/protocol';
 import type { TabState } from '../../classify/contract';
 import type { PopupConnector } from '../../../popup/connector';
-import { decodeActivations, formatShape, kindLabel, type DecodedLayer } from './decode';
+import { decodeActivations, formatShape, kindLabel, mergeActivations, missingChannels, pageOf, type DecodedLayer } from './decode';
 
 type Listing =
   | { status: 'idle' }
@@ -123,6 +123,37 @@ export function createLayersVm(c: PopupConnector, tabId: () => number | null, ta
     }
     for (const n of names) if (m.get(n)?.status === 'loading') m.set(n, { status: 'error', error: { code: 'internal', message: 'The model host sent nothing for this layer.' } });
     states.value = m;
+  }
+
+  /** Layers with a request for more of their data (a page of maps, the input's floats) on its way. */
+  const extending = new Set<string>();
+  /**
+   * Adds to a loaded layer what the first reply left out: `channels`' maps or the input's exact floats. One
+   * request at a time per layer; a failure leaves the layer as it was (its tiles say they are loading, and the
+   * next page turn asks again).
+   */
+  async function extend(layer: string, opts: { channels?: number[]; floats?: boolean }): Promise<void> {
+    const id = tabId(), gen = generation;
+    if (id === null || extending.has(layer)) return;
+    extending.add(layer);
+    try {
+      const r = await ask(() => c.activations(id, [layer], opts));
+      const s = states.value.get(layer);
+      if (gen !== generation || !r.ok || s?.status !== 'ready') return;
+      const a = r.activations.find((x) => x.name === layer);
+      if (!a) return;
+      const m = new Map(states.value);
+      try { m.set(layer, { ...s, data: mergeActivations(s.data, a) }); } catch { return; }
+      states.value = m;
+    } finally {
+      extending.delete(layer);
+    }
+  }
+  function loadPage(layer: string, page: number): Promise<void> {
+    const s = states.value.get(layer);
+    if (s?.status !== 'ready') return Promise.resolve();
+    const missing = missingChannels(s.data, pageOf(s.data.order, page));
+    return missing.length ? extend(layer, { channels: missing }) : Promise.resolve();
   }
 
   function save(next: string[]) {
@@ -255,7 +286,13 @@ export function createLayersVm(c: PopupConnector, tabId: () => number | null, ta
     retryLayer(name: string) { return want([name]); },
     setFilter(q: string) { filter.value = q; },
     setScale(s: ColourScale) { scale.value = s; },
-    setPage(layer: string, page: number) { pages.value = { ...pages.value, [layer]: Math.max(0, page) }; },
+    /** Turns a layer's channel pages; the maps of a page not seen yet are fetched (the host sends page 1 first). */
+    setPage(layer: string, page: number) { pages.value = { ...pages.value, [layer]: Math.max(0, page) }; return loadPage(layer, Math.max(0, page)); },
+    /** The input layer's exact floats, for reading a pixel's numbers: asked for on the first click. */
+    loadFloats(layer: string) {
+      const s = states.value.get(layer);
+      return s?.status === 'ready' && s.data.isInput && !s.data.floats ? extend(layer, { channels: [], floats: true }) : Promise.resolve();
+    },
     /** Opens a channel's detail and computes its feature visualisation. */
     openChannel(layer: string, channel: number) {
       const d = detail.value;
