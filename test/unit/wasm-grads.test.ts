@@ -41,10 +41,12 @@ describe('registered wasm kernels equal cpu', () => {
     }
   });
 
-  for (const [stride, pad, k] of [[1, 'same', 3], [2, 'same', 3], [1, 'valid', 3], [2, 'valid', 3], [1, 'same', 1], [2, 'same', 5]] as const) {
-    test(`conv2d filter gradient, ${k}×${k}, stride ${stride}, ${pad}`, async () => {
+  // strided input gradients go sub-pixel: odd and even sizes, kernels smaller than, equal to and not a multiple of the stride
+  for (const [stride, pad, k, size] of [[1, 'same', 3, [11, 9]], [2, 'same', 3, [11, 9]], [1, 'valid', 3, [11, 9]], [2, 'valid', 3, [11, 9]], [1, 'same', 1, [11, 9]], [2, 'same', 5, [11, 9]],
+    [2, 'same', 3, [12, 10]], [2, 'valid', 4, [12, 9]], [3, 'valid', 3, [11, 13]], [3, 'same', 5, [10, 12]], [2, 'same', 1, [12, 11]], [2, 'same', 2, [8, 8]]] as const) {
+    test(`conv2d filter and input gradients, ${k}×${k}, stride ${stride}, ${pad}, ${size.join('×')}`, async () => {
       const f = () => {
-        const x = rnd([2, 11, 9, 3], 1) as tf.Tensor4D;
+        const x = rnd([2, size[0], size[1], 3], 1) as tf.Tensor4D;
         const w = rnd([k, k, 3, 4], 2) as tf.Tensor4D;
         const y = tf.conv2d(x, w, stride, pad);
         return tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad).mul(rnd(y.shape, 3)).sum())([x, w]);

@@ -7,7 +7,10 @@
 // was rebuilt on every call, so XNNPACK re-packed its weights every time. Only the input gradient is computed:
 // the weights are constants here.
 import * as tf from '@tensorflow/tfjs';
-import { conv2dInputGrad, depthwiseInputGrad } from './wasm-grads';
+import { conv2dInputGrad, depthwiseInputGrad, subPixelFilter, subPixelInputGrad, subPixelStride } from './wasm-grads';
+
+/** The filter rotated 180° with in/out channels swapped, for the plain input gradient. */
+const rotatedBack = (filter: tf.Tensor4D) => tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
 
 type BlockActivation = { kind: 'linear' | 'relu' | 'relu6' } | { kind: 'leakyrelu'; alpha: number };
 
@@ -93,8 +96,11 @@ export function runChain(blocks: FusedBlocks, chain: readonly tf.layers.Layer[],
   return y;
 }
 
-/** A block's constants: folded filter and bias, and the filter rotated for the input gradient. */
-interface Folded { ids: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D; back: tf.Tensor4D }
+/**
+ * A block's constants: folded filter and bias, and the filter as the input gradient uses it: rotated, or split
+ * into phases for a strided regular conv (`subPixel`, the stride; 0 otherwise).
+ */
+interface Folded { ids: object[]; filter: tf.Tensor4D; bias: tf.Tensor1D; back: tf.Tensor4D; subPixel: number }
 
 const weightIds = (p: BlockPlan) => [...p.conv.getWeights(), ...(p.bn?.getWeights() ?? [])].map((w) => w.dataId as object);
 
@@ -122,9 +128,12 @@ function fold(p: BlockPlan): Folded {
       bias = tf.add(tf.mul(tf.sub(bias, mean), a), beta ?? 0) as tf.Tensor1D;
     }
     const rotated = tf.reverse(filter, [0, 1]);
-    const back = (depthwise ? rotated.reshape([kh, kw, cin * cm, 1]) : tf.transpose(rotated, [0, 1, 3, 2])) as tf.Tensor4D;
+    const [sh, sw] = typeof c.strides === 'number' ? [c.strides, c.strides] : c.strides;
+    const dil = c.dilationRate === undefined || c.dilationRate === 1 || (Array.isArray(c.dilationRate) && c.dilationRate.every((d) => d === 1));
+    const subPixel = !depthwise && sh > 1 && sh === sw && dil ? sh : 0;
+    const back = (subPixel ? subPixelFilter(filter, subPixel) : depthwise ? rotated.reshape([kh, kw, cin * cm, 1]) : tf.transpose(rotated, [0, 1, 3, 2])) as tf.Tensor4D;
     // Copies, so the cache owns its tensors even when nothing was folded (filter may be the layer's own weight).
-    return { filter: tf.clone(filter), bias: tf.clone(bias), back: tf.clone(back) };
+    return { filter: tf.clone(filter), bias: tf.clone(bias), back: tf.clone(back), subPixel };
   });
   return { ids, ...t };
 }
@@ -206,7 +215,8 @@ export class FusedBlocks {
         gradFunc: (dy: tf.Tensor4D, [saved]: tf.Tensor[]) => {
           const dz = activationGrad(p.act, dy, saved as tf.Tensor4D);
           const info = tf.backend_util.computeConv2DInfo(input.shape, k.filter.shape, c.strides, 1, c.padding, undefined, depthwise, 'channelsLast');
-          return depthwise ? depthwiseInputGrad(dz, k.back, info, k.filter.shape[3]) : conv2dInputGrad(dz, k.back, info);
+          if (depthwise) return depthwiseInputGrad(dz, k.back, info, k.filter.shape[3]);
+          return k.subPixel && subPixelStride(info) === k.subPixel ? subPixelInputGrad(dz, k.back, k.subPixel, info) : conv2dInputGrad(dz, k.subPixel ? rotatedBack(k.filter) : k.back, info);
         },
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);
