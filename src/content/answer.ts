@@ -1,6 +1,6 @@
 // The content script's answers: inlined into the content script, first run on the background's first message to this frame (see index.ts).
 import { assertContext } from '../shared/context';
-import { BackgroundToContentSchema } from '../shared/messages';
+import { BackgroundToContentSchema } from '../shared/content-messages';
 import { parse } from '../shared/protocol';
 import { resolveTarget, type RightClick } from '../features/classify/content';
 import { askClassName } from '../features/teach/content';

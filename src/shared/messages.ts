@@ -20,7 +20,8 @@ export type BackgroundToHost = v.InferOutput<typeof BackgroundToHostSchema>;
 export const HostToBackgroundSchema = v.variant('type', [...classify.hostEvents, ...explain.hostEvents, ...teach.hostEvents]);
 export type HostToBackground = v.InferOutput<typeof HostToBackgroundSchema>;
 
-export const BackgroundToContentSchema = v.variant('type', [...classify.contentMessages, ...teach.contentMessages]);
+import { BackgroundToContentSchema } from './content-messages';
+export { BackgroundToContentSchema };
 export type BackgroundToContent = v.InferOutput<typeof BackgroundToContentSchema>;
 
 export const ContentToBackgroundSchema = v.variant('type', [...classify.contentEvents]);

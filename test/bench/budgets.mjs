@@ -146,7 +146,7 @@ async function measureContentScript(h, gallery) {
   };
   const withCs = [], without = [];
   try {
-    for (let i = 0; i < 3; i++) { withCs.push(await once(httpUrl)); without.push(await once(dataUrl)); }
+    for (let i = 0; i < Number(process.env.CS_N ?? 3); i++) { withCs.push(await once(httpUrl)); without.push(await once(dataUrl)); }
   } finally {
     await page.close();
   }

@@ -59,6 +59,22 @@ describe('classify from the context menu (wasm, auto backend)', () => {
     expect(ok).toEqual(['netlens-classify', 'netlens-classify-page']);
   });
 
+  test('a frame listens to the extension only after its first right-click (that is most of the script’s cost on a page)', async () => {
+    const { h, page } = env;
+    await page.reload();
+    await page.waitForSelector('body[data-ready=true]');
+    const tabId = await tabIdOf(h, page);
+    const ask = () => h.sw.evaluate(async (t) => {
+      try { return await chrome.tabs.sendMessage(t, { type: 'bg/resolve-target', target: 'content', srcUrl: null, anyFrame: false }, { frameId: 0 }); } catch (e) { return String((e as Error).message); }
+    }, tabId);
+    expect(await ask()).toMatch(/Receiving end does not exist/);
+    const dog = GALLERY_ITEMS.find((i) => i.kind === 'same-origin')!;
+    await page.locator(`#${dog.id}`).click({ button: 'right' });
+    const r = await ask() as { ok: boolean; source?: { url: string } };
+    expect(r.ok).toBe(true);
+    expect(r.source!.url).toMatch(new RegExp(`${dog.image}$`));
+  });
+
   for (const item of GALLERY_ITEMS) {
     test(`${item.kind}: ${item.image} is classified correctly`, async () => {
       const s = done(await classifyItem(env.h, env.page, item));

@@ -37,6 +37,8 @@ async function exampleCount(h: Harness) {
 async function addVia(h: Harness, page: Page, menuItemId: string, srcUrl: string, answerPrompt?: string) {
   const tabs = await h.sw.evaluate(async (u) => (await chrome.tabs.query({})).find((t) => t.url === u)?.id, page.url());
   const before = await h.sw.evaluate(async () => ((await chrome.storage.session.get('teachStatus')).teachStatus as { at: number } | undefined)?.at ?? 0);
+  // The menu comes after a right-click, which is when a frame starts listening to the extension.
+  await page.mouse.click(4, 4, { button: 'right' });
   await h.sw.evaluate(async ({ tabId, menuItemId, srcUrl }) => {
     const tab = await chrome.tabs.get(tabId);
     (chrome.contextMenus.onClicked as unknown as { dispatch(i: unknown, t: unknown): void }).dispatch({ menuItemId, parentMenuItemId: 'netlens-add', srcUrl, frameId: 0, mediaType: 'image' }, tab);

@@ -112,9 +112,20 @@ export function conv2dInputGrad(dy: tf.Tensor4D, rotated: tf.Tensor4D, info: tf.
  * [M, M, cout, s²·cin] with M = ⌈k/s⌉, tap m of phase (rh, rw) = filter[rh + (M−1−m)·s, …], zero past the edge.
  */
 export function subPixelFilter(filter: tf.Tensor4D, s: number): tf.Tensor4D {
+  // Rank-4 ops only, on any backend (a reshape to rank 6 breaks on WebGPU, and WebGPU cannot read data back
+  // synchronously): one strided slice per phase, padded to M taps, reversed, in/out swapped, then concatenated.
   const [kh, kw, cin, cout] = filter.shape, mh = Math.ceil(kh / s), mw = Math.ceil(kw / s);
-  return tf.tidy(() => tf.pad(filter, [[0, mh * s - kh], [0, mw * s - kw], [0, 0], [0, 0]])
-    .reshape([mh, s, mw, s, cin, cout]).reverse([0, 2]).transpose([0, 2, 5, 1, 3, 4]).reshape([mh, mw, cout, s * s * cin]) as tf.Tensor4D);
+  return tf.tidy(() => {
+    const phases: tf.Tensor4D[] = [];
+    for (let rh = 0; rh < s; rh++) for (let rw = 0; rw < s; rw++) {
+      const th = Math.max(0, Math.ceil((kh - rh) / s)), tw = Math.max(0, Math.ceil((kw - rw) / s));
+      const full = th && tw
+        ? tf.pad(tf.stridedSlice(filter, [rh, rw, 0, 0], [kh, kw, cin, cout], [s, s, 1, 1]) as tf.Tensor4D, [[0, mh - th], [0, mw - tw], [0, 0], [0, 0]])
+        : tf.zeros([mh, mw, cin, cout]) as tf.Tensor4D; // a phase no tap reaches (kernel smaller than the stride)
+      phases.push(tf.transpose(tf.reverse(full, [0, 1]), [0, 1, 3, 2]));
+    }
+    return tf.concat(phases, 3);
+  });
 }
 
 /** A regular conv whose input gradient can go sub-pixel: equal strides above 1, no dilation, no negative padding. */
@@ -136,7 +147,7 @@ export function subPixelInputGrad(dy: tf.Tensor4D, phases: tf.Tensor4D, s: numbe
     const z = tf.conv2d(dy, phases, 1, pad);
     const [n, zh, zw] = z.shape;
     // depthToSpace by reshape and transpose: wasm's DepthToSpace kernel took 9× longer for the same move
-    const full = z.reshape([n * zh, zw, s, s, cin]).transpose([0, 2, 1, 3, 4]).reshape([n, zh * s, zw * s, cin]);
+    const full = z.reshape([n * zh, zw, s, s * cin]).transpose([0, 2, 1, 3]).reshape([n, zh * s, zw * s, cin]);
     return full.slice([0, top, left, 0], [info.batchSize, info.inHeight, info.inWidth, cin]) as tf.Tensor4D;
   });
 }

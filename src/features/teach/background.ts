@@ -40,7 +40,10 @@ export async function addFromMenu(host: ModelHost, tabId: number, click: MenuCli
   let className = '';
   if (!classId) {
     const ask: BackgroundToContent = { type: 'bg/ask-class-name', target: 'content', anyFrame: false };
-    const named = (await browser.tabs.sendMessage(tabId, ask, { frameId: 0 }).catch(() => null)) as Replies['bg/ask-class-name'] | null;
+    // The top frame draws the prompt best; it listens once it has been right-clicked. After a right-click in a
+    // frame only that frame listens (see content/index.ts), so it asks there instead.
+    const askIn = (frameId: number) => browser.tabs.sendMessage(tabId, ask, { frameId }).catch(() => null) as Promise<Replies['bg/ask-class-name'] | null>;
+    const named = (await askIn(0)) ?? (click.frameId ? await askIn(click.frameId) : null);
     if (!named) return void say({ kind: 'error', message: 'NetLens cannot ask for a class name on this page; create the class in the popup.' });
     if (!named.ok) return;
     const c = await createClass(named.name);
