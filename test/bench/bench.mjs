@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { attachOffscreen, clickMenu, openGalleryPage, launch, setSettings, CHROMIUM, ROOT } from '../support/browser.mjs';
-import { startGallery } from '../support/gallery.mjs';
+import { GALLERY_ITEMS, startGallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
 import { lensBench, lensLines } from './lens.mjs';
 import { firefoxBench, firefoxLines } from './firefox.mjs';
@@ -168,7 +168,7 @@ async function main() {
       }
       // The same right-click, timed inside the service worker (no polling): what the budget compares.
       const swTimed = [];
-      if (backend === 'wasm') for (let i = 0; i < n; i++) swTimed.push((await timedClick(h, page, imageUrl)).ms);
+      if (backend === 'wasm') for (let i = 0; i < n; i++) swTimed.push((await timedClick(h, page, imageUrl, `#${GALLERY_ITEMS.find((g) => g.kind === 'same-origin').id}`)).ms);
       const off = await attachOffscreen(h);
       await off.evaluate(`window.__benchImage = ${JSON.stringify(imageUrl)}`);
       const host = await inHost(off, n);

@@ -12,8 +12,11 @@ const done = (s) => { if (s.status !== 'done') throw new Error(`expected a resul
  * Menu click → the tab's answer in storage.session, timed in the service worker: its listener on
  * storage.onChanged fires when the answer is written (no polling, no DevTools round trip in the figure).
  */
-export async function timedClick(h, page, srcUrl) {
+export async function timedClick(h, page, srcUrl, rightClick = null) {
   const tabId = await tabIdOf(h, page);
+  // A user's menu click follows a right-click on the picture (the content script then answers the
+  // background's question about it); that right-click is outside the timed window, as the menu is.
+  if (rightClick) await page.locator(rightClick).click({ button: 'right' });
   return h.sw.evaluate(async ({ tabId, srcUrl }) => {
     const key = `tab:${tabId}`;
     const tab = await chrome.tabs.get(tabId);
