@@ -282,25 +282,24 @@ export async function dumpProfile(h, { compress = true } = {}) {
 
 async function stopWorkers(h, page) {
   const cdp = await h.context.newCDPSession(page);
+  const browser = h.context.browser();
+  const b = browser ? await browser.newBrowserCDPSession() : null;
   try {
     await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.stopAllWorkers');
-  } finally {
-    await cdp.detach().catch(() => undefined);
-  }
-  const browser = h.context.browser();
-  if (!browser) return;
-  const b = await browser.newBrowserCDPSession();
-  try {
+    if (!b) { await cdp.send('ServiceWorker.stopAllWorkers'); return; }
     const origin = `chrome-extension://${h.extId}/`;
-    for (let i = 0; i < 50; i++) {
+    // An event can start the worker again right after it stopped (under load, one was still on its way):
+    // ask again every second, for up to 10 s.
+    for (let i = 0; i < 100; i++) {
+      if (i % 10 === 0) await cdp.send('ServiceWorker.stopAllWorkers');
       const { targetInfos } = await b.send('Target.getTargets');
       if (!targetInfos.some((t) => t.type === 'service_worker' && t.url.startsWith(origin))) return;
       await sleep(100);
     }
     throw new Error('the service worker did not stop');
   } finally {
-    await b.detach().catch(() => undefined);
+    await cdp.detach().catch(() => undefined);
+    await b?.detach().catch(() => undefined);
   }
 }
 
