@@ -46,12 +46,14 @@ let docThreads: number | undefined;
 
 async function matchThreads(want: number | undefined): Promise<void> {
   if (want === undefined) return;
-  if (docThreads !== undefined && docThreads !== want) {
+  // Recorded before the first await: two requests sent together after a change must not both close the document.
+  const stale = docThreads !== undefined && docThreads !== want;
+  docThreads = want;
+  if (stale) {
     await creating;
     known = false;
     if (await hasDocument()) await chrome.offscreen.closeDocument().catch(() => undefined);
   }
-  docThreads = want;
 }
 
 const CUT_OFF = /message port closed|receiving end does not exist|could not establish connection|context invalidated/i;

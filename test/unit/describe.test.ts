@@ -15,8 +15,8 @@ describe('describeMap', () => {
     expect(describeMap(map(9, 9, (x, y) => (x === 8 && y === 4 ? 1 : 0))).where).toBe('middle right');
     expect(mapAlt('Gradient × input', 'kite', map(4, 4, () => -1, true))).toBe('Gradient × input for kite: no evidence for the class anywhere in the image');
   });
-  test('whereStrongest: a channel map (quantised bytes) or a class map, in words', () => {
-    expect(whereStrongest(Uint8Array.from({ length: 16 }, (_, i) => (i === 15 ? 255 : 3)), 4, 4)).toBe('strongest in the lower right');
+  test('whereStrongest: a channel map (its real values) or a class map, in words', () => {
+    expect(whereStrongest(Float32Array.from({ length: 16 }, (_, i) => (i === 15 ? 4.5 : 0.05)), 4, 4)).toBe('strongest in the lower right');
     expect(whereStrongest([0, 0, 0, 0], 2, 2)).toBe('silent everywhere');
   });
 });

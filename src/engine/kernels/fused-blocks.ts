@@ -7,10 +7,7 @@
 // was rebuilt on every call, so XNNPACK re-packed its weights every time. Only the input gradient is computed:
 // the weights are constants here.
 import * as tf from '@tensorflow/tfjs';
-import { conv2dInputGrad, depthwiseInputGrad, subPixelFilter, subPixelInputGrad, subPixelStride } from './wasm-grads';
-
-/** The filter rotated 180° with in/out channels swapped, for the plain input gradient. */
-const rotatedBack = (filter: tf.Tensor4D) => tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+import { conv2dInputGrad, depthwiseInputGrad, subPixelFilter, subPixelInputGrad } from './wasm-grads';
 
 type BlockActivation = { kind: 'linear' | 'relu' | 'relu6' } | { kind: 'leakyrelu'; alpha: number };
 
@@ -216,7 +213,7 @@ export class FusedBlocks {
           const dz = activationGrad(p.act, dy, saved as tf.Tensor4D);
           const info = tf.backend_util.computeConv2DInfo(input.shape, k.filter.shape, c.strides, 1, c.padding, undefined, depthwise, 'channelsLast');
           if (depthwise) return depthwiseInputGrad(dz, k.back, info, k.filter.shape[3]);
-          return k.subPixel && subPixelStride(info) === k.subPixel ? subPixelInputGrad(dz, k.back, k.subPixel, info) : conv2dInputGrad(dz, k.subPixel ? rotatedBack(k.filter) : k.back, info);
+          return k.subPixel ? subPixelInputGrad(dz, k.back, k.subPixel, info) : conv2dInputGrad(dz, k.back, info);
         },
       };
     }) as unknown as Parameters<typeof tf.customGrad>[0]);

@@ -127,6 +127,13 @@ export async function onHostProgress(p: Extract<HostToBackground, { type: 'offsc
   });
 }
 
+/** Starts the model host with the user's model and backend, and remembers the backend it measured. */
+async function preload(host: ModelHost): Promise<Replies['bg/preload']> {
+  const r = await host.request('bg/preload', await modelFields());
+  if (r.ok && r.choice) await saveBackendChoice(r.choice);
+  return r;
+}
+
 const warmedItem = item<number | null>('session', 'warmedAt', v.nullable(v.number()), () => null);
 let warming: Promise<void> | null = null;
 
@@ -139,8 +146,7 @@ export function warmUpOnce(host: ModelHost): Promise<void> {
   warming ??= (async () => {
     if (await read(warmedItem)) return;
     await write(warmedItem, Date.now());
-    const r = await host.request('bg/preload', await modelFields());
-    if (r.ok && r.choice) await saveBackendChoice(r.choice);
+    await preload(host);
   })().catch(() => undefined);
   return warming;
 }
@@ -162,8 +168,7 @@ export function classifyPopupHandlers(host: ModelHost): Handlers<Extract<PopupTo
       return { ok: true };
     },
     'popup/preload': async () => {
-      const r = await host.request('bg/preload', await modelFields());
-      if (r.ok && r.choice) await saveBackendChoice(r.choice);
+      const r = await preload(host);
       return r.ok ? { ok: true, backend: r.backend } : r;
     },
   };

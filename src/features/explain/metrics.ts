@@ -19,7 +19,8 @@ interface Perturbation {
  * What a deleted pixel becomes. The verdict depends on it (a black substrate is far from natural images, so any
  * deletion hurts), which is why the substrate is a choice and is always shown next to the numbers.
  */
-export const SUBSTRATES = ['grey', 'black', 'blur'] as const;
+export { SUBSTRATE_NAMES as SUBSTRATES } from './contract';
+import { SUBSTRATE_NAMES as SUBSTRATES } from './contract';
 export type Substrate = (typeof SUBSTRATES)[number];
 
 /** The insertion start and the blur substrate: σ ≈ 5 px at 224 px. */

@@ -19,7 +19,8 @@ export function smoothGrad<P extends Params>(base: GradientExplainer<P>, aggrega
       const n = Math.max(1, Math.round(params.samples));
       const std = params.sigma * 255 * model.preprocess.scale;
       let sum = tf.zerosLike(input) as tf.Tensor4D;
-      let sumSq = tf.zerosLike(input) as tf.Tensor4D;
+      // SmoothGrad itself needs only the mean; the squares are for SmoothGrad² and VarGrad.
+      let sumSq = aggregate === 'mean' ? null : tf.zerosLike(input) as tf.Tensor4D;
       try {
         for (const [a, b] of chunks(n, opts.batchSize ?? 8)) {
           await throwIfAbortedAsync(opts.signal);
@@ -27,21 +28,20 @@ export function smoothGrad<P extends Params>(base: GradientExplainer<P>, aggrega
           const attr = await base.attribute(model, noisy, target, params, { ...opts, onProgress: undefined }).finally(() => noisy.dispose());
           const s = tf.tidy(() => tf.add(sum, attr.sum(0, true)) as tf.Tensor4D);
           sum.dispose(); sum = s;
-          // SmoothGrad itself needs only the mean; the squares are for SmoothGrad² and VarGrad.
-          if (aggregate !== 'mean') { const q = tf.tidy(() => tf.add(sumSq, tf.square(attr).sum(0, true)) as tf.Tensor4D); sumSq.dispose(); sumSq = q; }
+          if (sumSq) { const prev = sumSq; sumSq = tf.tidy(() => tf.add(prev, tf.square(attr).sum(0, true)) as tf.Tensor4D); prev.dispose(); }
           attr.dispose();
           opts.onProgress?.(b / n);
         }
         const map = tf.tidy(() => {
           const mean = tf.div(sum, n) as tf.Tensor4D;
-          if (aggregate === 'mean') return reduceChannels(mean, base.reduce);
+          if (!sumSq) return reduceChannels(mean, base.reduce);
           const sq = tf.div(sumSq, n) as tf.Tensor4D;
           // Both are ≥ 0 per channel, so the channels add up: an unsigned map.
           return reduceChannels((aggregate === 'square' ? sq : tf.relu(tf.sub(sq, tf.square(mean)))) as tf.Tensor4D, 'sum');
         });
         return await toMap(map, this.id, target, aggregate === 'mean' && base.reduce === 'sum');
       } finally {
-        sum.dispose(); sumSq.dispose();
+        sum.dispose(); sumSq?.dispose();
       }
     },
   };

@@ -6,13 +6,14 @@ import type { Explainer } from '../types';
 import { reduceChannels, toMap } from '../util';
 import { camUpsampled, type CamParams } from './cam';
 import { guidedBackprop } from './guided-backprop';
-import { gradCamWeights } from './grad-cam';
+import { gradCamSpec } from './grad-cam';
 
 export const guidedGradCam: Explainer<CamParams> = {
   id: 'guided-grad-cam',
   async explain(model, input, target, params, opts = {}) {
-    const cam = await camUpsampled(model, input, target, { id: 'grad-cam', gradients: true, weights: (c) => gradCamWeights(c.A, c.G!) }, params, opts);
-    const gb = await guidedBackprop.attribute(model, input, target, params, opts);
+    const cam = await camUpsampled(model, input, target, gradCamSpec, params, opts);
+    let gb: tf.Tensor4D;
+    try { gb = await guidedBackprop.attribute(model, input, target, params, opts); } catch (e) { cam.dispose(); throw e; }
     const map = tf.tidy(() => tf.mul(reduceChannels(gb, 'max-abs'), cam) as tf.Tensor2D);
     cam.dispose(); gb.dispose();
     return toMap(map, this.id, target, false);

@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { LayerInfo } from '../contract';
 import { ChannelDetail } from './ChannelDetail';
-import { channelBytes, flatValues, formatShape, isFlat, num, pageCount, pageOf, pct, PER_PAGE, pixelValues, signed, type DecodedLayer } from './decode';
+import { channelValues, flatValues, formatShape, isFlat, num, pageCount, pageOf, pct, PER_PAGE, pixelValues, signed, type DecodedLayer } from './decode';
 import { whereStrongest } from '../../../ui/describe';
 import { drawBars, drawFilter, drawInput, drawOverlay, drawTile } from './draw';
 import { useSeen } from '../../../ui/hooks';
@@ -24,15 +24,16 @@ function Tile({ ctx, ch, selected, clickable }: { ctx: Ctx; ch: number; selected
   const scale = vm.scale.value;
   const rgb = d.isInput;
   const size = rgb ? TILE + 12 : TILE;
-  const map = channelBytes(d, ch);
+  // the channel's real values (its bytes are scaled between its own min and max), once per map, not per hover
+  const where = useMemo(() => { const v = channelValues(d, ch); return v ? whereStrongest(v, d.w, d.h) : null; }, [d, ch]);
   useEffect(() => { if (seen && ref.current) drawTile(ref.current, d, ch, size, { scale, rgb }); }, [seen, d, ch, scale]);
   const open = () => (clickable ? vm.openChannel(d.name, ch) : ctx.setHover(ch));
   return (
     <span class={selected ? 'nl-tile on' : 'nl-tile'}>
-      <canvas ref={ref} data-testid="channel-map" data-layer={d.name} data-channel={ch} data-loaded={map ? 'true' : 'false'} tabIndex={0} role="button"
+      <canvas ref={ref} data-testid="channel-map" data-layer={d.name} data-channel={ch} data-loaded={where !== null ? 'true' : 'false'} tabIndex={0} role="button"
         style={{ width: `${size}px`, height: `${size}px` }}
         title={`${chName(d, ch)} · mean ${num(d.means[ch]!)} · max ${num(d.maxs[ch]!)}${clickable ? ' — click for detail' : ''}`}
-        aria-label={`${chName(d, ch)}, mean ${num(d.means[ch]!)}, ${map ? whereStrongest(map, d.w, d.h) : 'map loading'}`}
+        aria-label={`${chName(d, ch)}, mean ${num(d.means[ch]!)}, ${where ?? 'map loading'}`}
         onMouseEnter={() => ctx.setHover(ch)} onFocus={() => ctx.setHover(ch)} onClick={open}
         onKeyDown={(e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } }} />
       {rgb && <b class={`nl-rgb c${ch}`}>{RGB[ch]}</b>}

@@ -119,7 +119,7 @@ export function drawInput(canvas: HTMLCanvasElement, d: DecodedLayer, pre: { sca
   if (c < 3) return;
   // The exact floats once they are in; until then each channel's uint8 map, within half a colour level of them.
   const f = d.floats;
-  const maps = [0, 1, 2].map((k) => channelValues(d, k));
+  const maps = f ? [] : [0, 1, 2].map((k) => channelValues(d, k));
   if (!f && maps.some((m) => !m)) return;
   const s = scratchFor(w, h);
   const img = s.ctx.createImageData(w, h);
