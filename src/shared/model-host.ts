@@ -2,7 +2,9 @@
 // (src/background/offscreen-host.ts); a Firefox event page has a DOM, so it can run the host in-page and
 // implement the same call directly.
 import type { BackgroundToHost, Replies } from './messages';
-import { loadBackendChoice, loadSettings } from './settings';
+import { forThisBrowser, settingsItem, type Settings } from './settings';
+import { backendChoiceItem, readAll } from './storage';
+import type { BackendChoice } from './protocol';
 
 type HostRequest<T extends BackgroundToHost['type']> = Omit<Extract<BackgroundToHost, { type: T }>, 'type' | 'target'>;
 
@@ -12,6 +14,11 @@ export interface ModelHost {
 
 /** The model and backend a request names: the result's model if given, else the user's current one. */
 export async function modelFields(modelId?: string) {
-  const [settings, remembered] = await Promise.all([loadSettings(), loadBackendChoice()]);
-  return { modelId: modelId ?? settings.modelId, backend: settings.backend, remembered, threads: settings.wasmThreads };
+  const [settings, choice] = await readAll(settingsItem, backendChoiceItem);
+  return fieldsOf(settings, choice, modelId);
+}
+
+/** The same fields from values already read (a caller that needs other items too reads them all at once). */
+export function fieldsOf(settings: Settings, choice: BackendChoice | null, modelId?: string) {
+  return { modelId: modelId ?? settings.modelId, backend: settings.backend, remembered: forThisBrowser(choice), threads: settings.wasmThreads };
 }

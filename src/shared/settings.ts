@@ -55,10 +55,10 @@ export async function saveSettings(patch: Partial<Settings>): Promise<Settings> 
 }
 
 /** The remembered backend choice, if it was measured on this browser build. */
-export async function loadBackendChoice(): Promise<BackendChoice | null> {
-  const c = await read(backendChoiceItem);
-  return c && c.userAgent === navigator.userAgent ? c : null;
-}
+export const loadBackendChoice = async (): Promise<BackendChoice | null> => forThisBrowser(await read(backendChoiceItem));
+
+/** A remembered choice holds only for the browser build that measured it. */
+export const forThisBrowser = (c: BackendChoice | null): BackendChoice | null => (c && c.userAgent === navigator.userAgent ? c : null);
 
 export const saveBackendChoice = (choice: BackendChoice): Promise<void> => write(backendChoiceItem, choice);
 

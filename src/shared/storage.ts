@@ -33,6 +33,15 @@ export async function read<T>(it: Item<T>): Promise<T> {
   return decode(it, (await browser.storage[it.area].get(it.key))[it.key]);
 }
 
+type Values<T extends readonly Item<unknown>[]> = { [K in keyof T]: T[K] extends Item<infer V> ? V : never };
+
+/** Several items in one storage call per area: each call is a round trip to the browser process. */
+export async function readAll<const T extends readonly Item<unknown>[]>(...items: T): Promise<Values<T>> {
+  const areas = [...new Set(items.map((i) => i.area))];
+  const got = await Promise.all(areas.map((a) => browser.storage[a].get(items.filter((i) => i.area === a).map((i) => i.key))));
+  return items.map((it) => decode(it, got[areas.indexOf(it.area)]![it.key])) as Values<T>;
+}
+
 export async function write<T>(it: Item<T>, value: T): Promise<void> {
   await browser.storage[it.area].set({ [it.key]: value });
 }

@@ -11,13 +11,18 @@ export const getTabState = (tabId: number): Promise<TabState | null> => read(tab
 // All changes to a tab's state go through one queue per tab: a read-then-write (a progress tick) can otherwise
 // interleave with a final write (the answer) and put a stale "loading" back over it.
 const queues = new Map<number, Promise<unknown>>();
+// The background is the only writer of tab states, so what it last wrote is what storage holds: read once per
+// tab and service-worker lifetime, not once per change (a round trip on the way to every answer).
+const written = new Map<number, TabState | null>();
 
 /** Reads the tab's state and writes what `change` returns (null: leave it), with no other change in between. */
 export function updateTabState(tabId: number, change: (now: TabState | null) => TabState | null): Promise<void> {
   const run = (queues.get(tabId) ?? Promise.resolve()).then(async () => {
-    const next = change(await getTabState(tabId));
+    const next = change(written.has(tabId) ? written.get(tabId)! : await getTabState(tabId));
     if (!next) return;
+    written.delete(tabId); // unknown until the write is known to have landed
     await write(tabStateItem(tabId), next);
+    written.set(tabId, next);
     await updateBadge(tabId, next);
   });
   const settled = run.catch(() => undefined);
@@ -41,6 +46,7 @@ export async function keepSource(tabId: number, source: ImageSource): Promise<vo
 export const getSource = (tabId: number): Promise<ImageSource | null> => read(sourceItem(tabId));
 
 export async function forgetTab(tabId: number): Promise<void> {
+  written.delete(tabId);
   await remove(tabStateItem(tabId), sourceItem(tabId), historyItem(tabId));
 }
 
@@ -93,16 +99,17 @@ async function updateBadge(tabId: number, state: TabState): Promise<void> {
 export const RESULTS_KEPT = 20;
 let resultChain: Promise<void> = Promise.resolve();
 
+/** Resolves once the result itself is written (its index is updated after, in order); never rejects. */
 export function keepResult(tabId: number, result: ClassifyResult, source: ImageSource | null): Promise<void> {
-  resultChain = resultChain.then(async () => {
-    const kept = source && source.url.length <= MAX_KEPT_SOURCE ? source : null;
-    await write(resultItem(result.requestId), { result, source: kept, tabId });
+  const kept = source && source.url.length <= MAX_KEPT_SOURCE ? source : null;
+  const recorded = resultChain.then(() => write(resultItem(result.requestId), { result, source: kept, tabId }));
+  resultChain = recorded.then(async () => {
     const ids = [...(await read(resultIndexItem)).filter((id) => id !== result.requestId), result.requestId];
     const drop = ids.slice(0, Math.max(0, ids.length - RESULTS_KEPT));
     if (drop.length) await remove(...drop.map(resultItem));
     await write(resultIndexItem, ids.slice(-RESULTS_KEPT));
   }).catch(() => undefined);
-  return resultChain;
+  return recorded.catch(() => undefined);
 }
 
 /** The finished result a popup message is about: a kept result by id (the Lens), else the tab's current one. */

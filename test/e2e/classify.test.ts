@@ -92,6 +92,24 @@ describe('classify from the context menu (wasm, auto backend)', () => {
     });
   }
 
+  test('the menu’s picture downloads once, while the page is asked; the page’s answer decides what is classified', async () => {
+    const { h, page, gallery } = env;
+    const fetched = (from: number, name: string) => gallery.requests.slice(from).filter((r) => r.path === `/images/${name}` && r.dest === 'empty').length;
+    let from = gallery.requests.length;
+    await page.locator('#same-origin').click({ button: 'right' });
+    const dog = done(await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/dog.jpg` }));
+    expect(dog.result.predictions[0]!.className).toMatch(TOP1['dog.jpg']!.name);
+    expect(fetched(from, 'dog.jpg')).toBe(1);
+    // The menu names one picture, the page another (the element last right-clicked): the page wins, and the
+    // download sent ahead is not used for it.
+    from = gallery.requests.length;
+    await page.locator('#srcset').click({ button: 'right' });
+    const giraffe = done(await clickMenu(h, page, { srcUrl: `${gallery.origin}/images/dog.jpg` }));
+    expect(giraffe.result.source.url).toMatch(/giraffe\.jpg$/);
+    expect(giraffe.result.predictions[0]!.index).toBe(TOP1['giraffe.jpg']!.index);
+    expect([fetched(from, 'dog.jpg'), fetched(from, 'giraffe.jpg')]).toEqual([1, 1]);
+  });
+
   test('auto backend choice on this machine is wasm, measured against the software GPUs', async () => {
     const s = done(await clickMenu(env.h, env.page, { srcUrl: env.gallery.origin + '/images/eagle.jpg' }));
     expect(s.result.backend).toBe('wasm');

@@ -48,6 +48,8 @@ export interface Gallery {
   readonly crossOrigin: string;
   /** Absolute path of the images directory in use. */
   readonly imagesDir: string;
+  /** Every request either server received, in order: its path and its Sec-Fetch-Site / Sec-Fetch-Dest headers. */
+  readonly requests: readonly { path: string; site: string; dest: string }[];
   /** Stops both servers, dropping open (keep-alive and hanging) connections. */
   close(): Promise<void>;
 }

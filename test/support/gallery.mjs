@@ -384,6 +384,8 @@ export async function startGallery({ port = 0, crossPort = 0, imagesDir } = {}) 
   const iconFile = path.join(ICONS_DIR, 'icon-128.png');
   const hanging = new Set();
   let crossOrigin = '';
+  /** every request's path and who sent it (Sec-Fetch-Site: the extension's downloads say "cross-site"/"none") */
+  const requests = [];
 
   const handler = (route) => async (req, res) => {
     try {
@@ -391,6 +393,7 @@ export async function startGallery({ port = 0, crossPort = 0, imagesDir } = {}) 
         return send(req, res, 405, 'text/plain; charset=utf-8', 'Method not allowed\n', { Allow: 'GET, HEAD' });
       }
       const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
+      requests.push({ path: pathname, site: String(req.headers['sec-fetch-site'] ?? ''), dest: String(req.headers['sec-fetch-dest'] ?? '') });
       if (pathname.startsWith('/images/')) return await serveImage(req, res, imagesDir, pathname.slice('/images/'.length));
       if (await route(req, res, pathname)) return;
       if (await serveFault(req, res, pathname, imagesDir, hanging)) return;
@@ -450,6 +453,7 @@ export async function startGallery({ port = 0, crossPort = 0, imagesDir } = {}) 
     origin: `http://127.0.0.1:${pagePort}`,
     crossOrigin,
     imagesDir,
+    requests,
     close() {
       closing ??= (async () => {
         for (const res of hanging) res.destroy();

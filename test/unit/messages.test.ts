@@ -72,6 +72,7 @@ const VALID = {
   'bg/lr-find': { type: 'bg/lr-find', target: 'offscreen', jobId: 'lr-2', hidden: 64, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
   'bg/pixel-linear': { type: 'bg/pixel-linear', target: 'offscreen', jobId: 'px-2', task: 'train', image: null, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
   'content/warm-up': { type: 'content/warm-up' },
+  'bg/prefetch': { type: 'bg/prefetch', target: 'offscreen', url: 'https://example.com/cat.jpg' },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -79,6 +80,7 @@ const SCHEMA_OF = {
   'popup/preload': PopupToBackgroundSchema,
   'bg/classify': BackgroundToHostSchema,
   'bg/preload': BackgroundToHostSchema,
+  'bg/prefetch': BackgroundToHostSchema,
   'offscreen/progress': HostToBackgroundSchema,
   'bg/resolve-target': BackgroundToContentSchema,
   'popup/explain': PopupToBackgroundSchema,
@@ -131,6 +133,12 @@ describe('explanation requests are bounded', () => {
     ['sanity with 0 layers', { ...ok, sanityLayers: 0 }],
   ])('rejects %s', (_what, m) => {
     expect(check('popup/explain', m)).toBeNull();
+  });
+});
+
+describe('a prefetch names a web address only', () => {
+  it.each(['data:image/png;base64,iVBORw0KGgo=', 'blob:https://example.com/0b4e', 'file:///etc/passwd', 'javascript:alert(1)'])('rejects %s', (url) => {
+    expect(check('bg/prefetch', { ...VALID['bg/prefetch'], url })).toBeNull();
   });
 });
 

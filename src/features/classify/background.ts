@@ -3,11 +3,11 @@
 import browser from 'webextension-polyfill';
 import { fail, type ImageSource, type NetLensError } from '../../shared/protocol';
 import type { BackgroundToContent, Handlers, HostToBackground, PopupToBackground, Replies } from '../../shared/messages';
-import { loadSettings, saveBackendChoice } from '../../shared/settings';
+import { saveBackendChoice, settingsItem } from '../../shared/settings';
 import * as v from 'valibot';
-import { hostStatusItem, item, layerTogglesItem, read, write } from '../../shared/storage';
+import { backendChoiceItem, hostStatusItem, item, layerTogglesItem, read, readAll, write } from '../../shared/storage';
 import { findModel } from '../../shared/catalog';
-import { modelFields, type ModelHost } from '../../shared/model-host';
+import { fieldsOf, modelFields, type ModelHost } from '../../shared/model-host';
 import { hasSiteAccess, NO_SITE_ACCESS } from '../../shared/site-access';
 import { appendHistory, getSource, keepResult, keepSource, setTabState, updateTabState } from '../../shared/tab-store';
 
@@ -68,31 +68,44 @@ export async function classifyFromMenu(host: ModelHost, tabId: number, click: Me
     void setTabState(tabId, { status: 'loading', requestId, phase: 'capture', progress: null, message: 'Finding the image…', queueDepth: 0, startedAt: Date.now() }).catch(() => undefined);
     // Show the popup at once so the user sees progress; Chrome may refuse (no focused window): that is fine.
     if (openPopup) chrome.action.openPopup?.().catch(() => undefined);
+    // While the page is asked what was clicked (a busy page can hold that answer up), the settings are read and
+    // the picture the menu names starts downloading; the host uses the download if the page names it too.
+    const context = requestContext();
+    context.catch(() => undefined);
+    const menuUrl = click.srcUrl;
+    if (menuUrl && /^https?:/i.test(menuUrl)) void host.request('bg/prefetch', { url: menuUrl });
     const found = await resolveSource(tabId, click);
     if (!found.ok) return await setErrorIfCurrent(tabId, requestId, found.error);
-    await runClassification(host, tabId, requestId, found.source);
+    await runClassification(host, tabId, requestId, found.source, context);
   } finally {
     inflight.delete(requestId);
   }
 }
 
-async function runClassification(host: ModelHost, tabId: number, requestId: string, source: ImageSource): Promise<void> {
-  inflight.set(requestId, tabId);
-  // Only what the request needs is awaited before it goes; the bookkeeping runs beside it.
-  const kept = keepSource(tabId, source);
-  const [settings, fields, toggles] = await Promise.all([loadSettings(), modelFields(), read(layerTogglesItem)]);
+/** Everything a classify request carries besides its image, in one storage read. */
+async function requestContext() {
+  const [settings, choice, toggles] = await readAll(settingsItem, backendChoiceItem, layerTogglesItem);
+  const fields = fieldsOf(settings, choice);
   // the layers the user toggled on for this model (the catalog's defaults until they change them)
   const layers = toggles[fields.modelId] ?? findModel(fields.modelId)?.layers.show ?? [];
-  const reply = await host.request('bg/classify', { requestId, source, ...fields, layers, mode: settings.mode, seenCap: settings.seenCap });
-  await kept;
+  return { ...fields, layers, mode: settings.mode, seenCap: settings.seenCap };
+}
+
+async function runClassification(host: ModelHost, tabId: number, requestId: string, source: ImageSource, context = requestContext()): Promise<void> {
+  inflight.set(requestId, tabId);
+  // Only what the request needs is awaited before it goes; the bookkeeping runs beside it.
+  const kept = keepSource(tabId, source).catch(() => undefined);
+  const reply = await host.request('bg/classify', { requestId, source, ...(await context) });
   if (!reply.ok) return setErrorIfCurrent(tabId, requestId, await withSiteAccessHint(reply.error));
   const top = reply.result.predictions[0];
-  // The answer first (what the popup shows); the kept result, the history and the backend choice beside it.
-  // Requests are served in order, so a later request's state is never overwritten by an earlier one's
-  // result, except when the user clicked again meanwhile: then the newer request owns the tab.
+  // The kept result, then the answer the popup shows (it links to the result by id: the Lens opens it), then
+  // the history and the backend choice. Requests are served in order, so a later request's state is never
+  // overwritten by an earlier one's result, except when the user clicked again meanwhile: then the newer
+  // request owns the tab.
+  await keepResult(tabId, reply.result, source);
+  await updateTabState(tabId, (now) => (now && now.requestId !== requestId && now.status === 'loading' ? null : { status: 'done', requestId, result: reply.result }));
   await Promise.all([
-    updateTabState(tabId, (now) => (now && now.requestId !== requestId && now.status === 'loading' ? null : { status: 'done', requestId, result: reply.result })),
-    keepResult(tabId, reply.result, source),
+    kept,
     appendHistory(tabId, { requestId, status: 'done', top: top ? { index: top.index, className: top.className, prob: top.prob } : null, source: reply.result.source.url, at: reply.result.at }),
     reply.choice ? saveBackendChoice(reply.choice) : undefined,
   ]);

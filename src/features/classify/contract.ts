@@ -58,6 +58,8 @@ export const hostMessages = [
     mode: v.optional(ModeSchema),
   }),
   v.strictObject({ type: v.literal('bg/preload'), target: v.literal('offscreen'), ...ModelFields }),
+  /** the menu's image address, sent with the click: the download starts while the page is asked what was clicked */
+  v.strictObject({ type: v.literal('bg/prefetch'), target: v.literal('offscreen'), url: v.pipe(Text(8192), v.regex(/^https?:/i)) }),
 ] as const;
 
 export const hostEvents = [
@@ -86,6 +88,7 @@ export const replies = {
   'popup/preload': reply({ backend: BackendInfoSchema }),
   'bg/classify': reply({ result: ClassifyResultSchema, choice: v.nullable(BackendChoiceSchema) }),
   'bg/preload': reply({ backend: BackendInfoSchema, choice: v.nullable(BackendChoiceSchema) }),
+  'bg/prefetch': reply({}),
   'offscreen/progress': NoReply,
   'bg/resolve-target': reply({ source: ImageSourceSchema }),
 };

@@ -19,7 +19,37 @@ function progressIfSlow(say: () => void): () => void {
   const t = setTimeout(say, 150);
   return () => clearTimeout(t);
 }
-type ClassifyMessages = Extract<BackgroundToHost, { type: 'bg/classify' | 'bg/preload' }>;
+type ClassifyMessages = Extract<BackgroundToHost, { type: 'bg/classify' | 'bg/preload' | 'bg/prefetch' }>;
+
+/** How long a download sent ahead waits for its request (the page's answer takes milliseconds). */
+const PREFETCH_KEEP_MS = 10_000;
+
+/** Downloads started with the menu click, before the request that needs them: each is taken once, or closed. */
+class Prefetches {
+  private readonly pending = new Map<string, { decoding: Promise<DecodedImage | Error>; timer: ReturnType<typeof setTimeout> }>();
+
+  start(url: string): void {
+    if (this.pending.has(url)) return;
+    const decoding = decodeImage(url).catch((e: Error) => e);
+    const timer = setTimeout(() => {
+      if (this.pending.get(url)?.decoding !== decoding) return;
+      this.pending.delete(url);
+      void decoding.then((d) => { if (!(d instanceof Error)) d.bitmap.close(); });
+    }, PREFETCH_KEEP_MS);
+    this.pending.set(url, { decoding, timer });
+  }
+
+  /** The download for `url` (the caller then owns its bitmap), or null if none was started. */
+  take(url: string): Promise<DecodedImage | Error> | null {
+    const p = this.pending.get(url);
+    if (!p) return null;
+    this.pending.delete(url);
+    clearTimeout(p.timer);
+    return p.decoding;
+  }
+
+  get size(): number { return this.pending.size; }
+}
 
 /** What other features add to a classification, without classify knowing them. */
 export interface ClassifyExtensions {
@@ -32,7 +62,9 @@ export interface ClassifyExtensions {
   afterAnswer?(req: ClassifyReq, model: NetLensModel, record: { url: string; thumbnail: string }): void;
 }
 
-export function classifyHandlers(session: Session, ext: ClassifyExtensions = {}): Handlers<ClassifyMessages> {
+export { Prefetches };
+
+export function classifyHandlers(session: Session, ext: ClassifyExtensions = {}, prefetches = new Prefetches()): Handlers<ClassifyMessages> {
   async function classifyDecoded(req: ClassifyReq, img: DecodedImage, t0: number): Promise<Replies['bg/classify']> {
     const warm = session.model?.entry.id === req.modelId && session.backend?.pref === req.backend;
     const { model, backend, choice } = await session.prepare(req, req.requestId);
@@ -94,11 +126,17 @@ export function classifyHandlers(session: Session, ext: ClassifyExtensions = {})
       return { ok: true as const, backend: { backend: backend.backend, reason: backend.reason }, choice };
     }),
 
+    'bg/prefetch': async (req) => {
+      prefetches.start(req.url);
+      return { ok: true as const };
+    },
+
     'bg/classify': (req) => {
       const t0 = performance.now();
       const quiet = progressIfSlow(() => session.progress(req.requestId, 'capture', 'Fetching the image…'));
-      // Start the download now; settle into a value so an early failure is never an unhandled rejection.
-      const decoding: Promise<DecodedImage | Error> = decodeImage(req.source.url).catch((e: Error) => e).finally(quiet);
+      // The download the menu click started, else one started now; settled into a value so an early failure is
+      // never an unhandled rejection.
+      const decoding = (prefetches.take(req.source.url) ?? decodeImage(req.source.url).catch((e: Error) => e)).finally(quiet);
       const ahead = session.queue.depth;
       if (ahead > 0) session.progress(req.requestId, 'queued', `Waiting for ${ahead} earlier image${ahead > 1 ? 's' : ''}…`);
       return session.serve(async () => {
