@@ -5,7 +5,7 @@ import { gaussLegendre, integratedGradients } from '../../src/features/explain/m
 import { camMap } from '../../src/features/explain/methods/cam';
 import { gradCamWeights } from '../../src/features/explain/methods/grad-cam';
 import { gradCamPlusPlusWeights } from '../../src/features/explain/methods/grad-cam-plus-plus';
-import { rankPixels, spearman, trapezoidAuc, randomMap, resizeMap } from '../../src/features/explain/metrics';
+import { CURVE_STEPS, causalCurves, deletion, faithfulness, randomBaseline, rankPixels, spearman, trapezoidAuc, randomMap, resizeMap } from '../../src/features/explain/metrics';
 import type { ExplainModel } from '../../src/features/explain/types';
 import { initBackend } from './helpers';
 
@@ -132,5 +132,59 @@ describe('metric helpers', () => {
   });
   test('resizeMap is nearest-neighbour', () => {
     expect(Array.from(resizeMap({ values: Float32Array.from([1, 2, 3, 4]), width: 2, height: 2 }, 4, 2))).toEqual([1, 1, 2, 2, 3, 3, 4, 4]);
+  });
+});
+
+describe('deletion curves', () => {
+  /** the fake model, counting the images it scores */
+  function counting() {
+    const m = fakeModel(tf.eye(C, 2) as tf.Tensor2D);
+    const seen = { images: 0 };
+    return { seen, model: { ...m, logits: (x: tf.Tensor4D) => { seen.images += x.shape[0]; return m.logits(x); } } as ExplainModel };
+  }
+  const steps = 4, n = H * W;
+  const maps = [randomMap(n, 1), randomMap(n, 2), randomMap(n, 3)];
+  /** step k of a map, built and scored on its own: the k·n/steps most salient pixels black */
+  const byHand = (m: ExplainModel, input: tf.Tensor4D, map: Float32Array, k: number) => tf.tidy(() => {
+    const order = rankPixels(map).slice(0, Math.round((k * n) / steps));
+    const keep = new Float32Array(n).fill(1);
+    for (const p of order) keep[p] = 0;
+    const img = tf.mul(input, tf.tensor4d(keep, [1, H, W, 1]));
+    return tf.softmax(m.logits(img as tf.Tensor4D)).dataSync()[0]!;
+  });
+
+  test('match each step scored on its own; the two ends, alike for every map, are scored once', async () => {
+    const { model, seen } = counting();
+    const input = tf.tidy(() => tf.linspace(0.2, 1, n * C).reshape([1, H, W, C]) as tf.Tensor4D);
+    const before = tf.memory().numTensors;
+    const curves = await causalCurves(model, input, maps, { kind: 'class', index: 0 }, deletion('black'), { steps, batchSize: 4 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(seen.images).toBe(maps.length * (steps - 1) + 2);
+    for (const [i, c] of curves.entries()) {
+      expect(c.probs).toHaveLength(steps + 1);
+      for (let k = 0; k <= steps; k++) expect(c.probs[k]).toBeCloseTo(byHand(model, input, maps[i]!, k), 6);
+      expect(c.auc).toBeCloseTo(trapezoidAuc(c.probs), 12);
+    }
+    // Ends handed in are used as they are, and not scored again.
+    seen.images = 0;
+    const [c] = await causalCurves(model, input, [maps[0]!], { kind: 'class', index: 0 }, deletion('black'), { steps, ends: { start: 0.25, finish: 0.75 } });
+    expect(seen.images).toBe(steps - 1);
+    expect([c!.probs[0], c!.probs[steps]]).toEqual([0.25, 0.75]);
+    expect(c!.probs.slice(1, steps)).toEqual(curves[0]!.probs.slice(1, steps));
+    input.dispose();
+  });
+
+  test('a map\'s faithfulness reuses the random baseline\'s ends: 2 × 31 curve images and 4 ROAD images', async () => {
+    const { model, seen } = counting();
+    const input = tf.tidy(() => tf.linspace(0.2, 1, n * C).reshape([1, H, W, C]) as tf.Tensor4D);
+    const t = { kind: 'class', index: 0 } as const;
+    const baseline = await randomBaseline(model, input, t, 'grey', {}, 2);
+    expect(seen.images).toBe(2 * (2 * (CURVE_STEPS - 1) + 2) + 2 * 4);
+    seen.images = 0;
+    const f = await faithfulness(model, input, { values: maps[0]!, width: W, height: H } as never, t, { baseline });
+    expect(seen.images).toBe(2 * (CURVE_STEPS - 1) + 4);
+    expect(f.deletion.probs[0]).toBe(baseline.deletionCurve[0]);
+    expect(f.insertion.probs[CURVE_STEPS]).toBe(baseline.insertionCurve[CURVE_STEPS]);
+    input.dispose();
   });
 });

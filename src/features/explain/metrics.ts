@@ -78,20 +78,34 @@ export function resizeMap(map: Pick<SaliencyMap, 'values' | 'width' | 'height'>,
   return out;
 }
 
-type CurveOptions = RunOptions & { steps?: number };
+/** Steps of a deletion or insertion curve. */
+export const CURVE_STEPS = 32;
+
+/** The target's probability on a curve's first and last image, which no map changes. */
+export interface CurveEnds { start: number; finish: number }
+
+type CurveOptions = RunOptions & { steps?: number; /** already scored (the random baseline's): not scored again */ ends?: CurveEnds };
 
 /**
  * The perturbation curves of several maps at once: step k of a map moves its pixels with rank < k·n/steps from
- * the start image to the finish image. All (map, step) images share batches.
+ * the start image to the finish image. Steps 0 and `steps` are the start and finish images themselves, the same
+ * for every map: they are scored once. The other (map, step) images share batches.
  */
 export async function causalCurves(model: ExplainModel, input: tf.Tensor4D, saliencies: readonly ArrayLike<number>[], target: Target, perturbation: Perturbation, opts: CurveOptions = {}): Promise<Curve[]> {
-  const steps = opts.steps ?? 32;
+  const steps = opts.steps ?? CURVE_STEPS;
   const [h, w] = model.inputShape;
   const rankT = tf.tidy(() => tf.stack(saliencies.map((s) => tf.tensor(ranks(s), [h, w, 1]))) as tf.Tensor4D);
   const { start, finish } = perturbation.endpoints(model, input);
-  const jobs = saliencies.flatMap((_, m) => Array.from({ length: steps + 1 }, (_, k) => [m, k] as const));
+  const jobs = saliencies.flatMap((_, m) => Array.from({ length: steps - 1 }, (_, k) => [m, k + 1] as const));
   const probs: number[] = [];
   try {
+    let ends = opts.ends;
+    if (!ends) {
+      const p = tf.tidy(() => column(tf.softmax(model.logits(tf.concat([start, finish]) as tf.Tensor4D)), target.index));
+      const [a, b] = await p.data();
+      p.dispose();
+      ends = { start: a!, finish: b! };
+    }
     for (const [a, b] of chunks(jobs.length, opts.batchSize ?? 11)) {
       await throwIfAbortedAsync(opts.signal);
       const p = tf.tidy(() => {
@@ -106,13 +120,13 @@ export async function causalCurves(model: ExplainModel, input: tf.Tensor4D, sali
       p.dispose();
       opts.onProgress?.(b / jobs.length);
     }
+    return saliencies.map((_, m) => {
+      const ys = [ends.start, ...probs.slice(m * (steps - 1), (m + 1) * (steps - 1)), ends.finish];
+      return { perturbation: perturbation.name, probs: ys, auc: trapezoidAuc(ys) };
+    });
   } finally {
     rankT.dispose(); start.dispose(); finish.dispose();
   }
-  return saliencies.map((_, m) => {
-    const ys = probs.slice(m * (steps + 1), (m + 1) * (steps + 1));
-    return { perturbation: perturbation.name, probs: ys, auc: trapezoidAuc(ys) };
-  });
 }
 
 /**
@@ -187,8 +201,10 @@ export async function faithfulness(model: ExplainModel, input: tf.Tensor4D, map:
   const values = resizeMap(map, w, h);
   const share = opts.baseline ? 1 : 0.3;
   const part = (from: number, f: number): RunOptions => ({ ...opts, onProgress: (x) => opts.onProgress?.(from + f * x) });
-  const [del] = await causalCurves(model, input, [values], target, deletion(substrate), part(0, share * 0.45));
-  const [ins] = await causalCurves(model, input, [values], target, insertion, part(share * 0.45, share * 0.45));
+  // the random baseline's curves already went through both ends of each perturbation, on this image and class
+  const ends = (curve: number[] | undefined) => (curve?.length === CURVE_STEPS + 1 ? { ends: { start: curve[0]!, finish: curve[CURVE_STEPS]! } } : {});
+  const [del] = await causalCurves(model, input, [values], target, deletion(substrate), { ...part(0, share * 0.45), ...ends(opts.baseline?.deletionCurve) });
+  const [ins] = await causalCurves(model, input, [values], target, insertion, { ...part(share * 0.45, share * 0.45), ...ends(opts.baseline?.insertionCurve) });
   const [road] = await roadCurves(model, input, [values], target, part(share * 0.9, share * 0.1));
   const random = opts.baseline ?? await randomBaseline(model, input, target, substrate, part(share, 1 - share));
   return { substrate, deletion: del!, insertion: ins!, road: road!, random };
