@@ -22,7 +22,7 @@ let wasmThreadsWanted: number | null = null;
 /**
  * Chooses wasm's thread count; it takes effect when the wasm backend starts (once per document), later calls
  * change nothing. Threads need shared wasm memory posted to workers, which needs cross-origin isolation (the
- * manifest's COOP/COEP keys); the workers load from files of the extension (see scripts/wasm-threads.ts), as
+ * manifest's COOP/COEP keys); the workers load from files of the extension (see scripts/wasm-threads.mjs), as
  * MV3's CSP forbids the blob: workers TF.js would make. One thread uses the unthreaded SIMD build: no workers.
  */
 export function configureWasmThreads(setting: number): void {

@@ -23,6 +23,9 @@ interface BackendState { backend: Backend; reason: string; pref: BackendPref; /*
 /** Preprocessed inputs of recent classifications, so explaining one needs no second download. */
 const INPUT_CACHE = 6;
 
+/** Threads a backend computes with: wasm's pool, else the one calling thread. */
+const threadsOn = (b: Backend): number => (b === 'wasm' ? wasmThreadCount() : 1);
+
 /** Keeps the `limit` most recently set entries; `drop` is called on the ones pushed out. */
 export function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number, drop?: (v: V) => void): void {
   cache.delete(key);
@@ -78,21 +81,23 @@ export class Session {
   }
 
   /** Puts the right backend and model in place (call inside the queue, so never concurrently). */
-  async prepare(req: ModelRequest, requestId: string | null = null): Promise<{ model: NetLensModel; backend: BackendState; choice: BackendChoice | null }> {
+  async prepare(req: ModelRequest, requestId: string | null = null): Promise<{ model: NetLensModel; backend: BackendState; choice: BackendChoice | null; /** a backend was set up or a model loaded (the user watched progress) */ loaded: boolean }> {
     const entry = findModel(req.modelId);
     if (!entry || entry.task !== 'classifier') throw new ModelLoadError(req.modelId, `Unknown model "${req.modelId}"`);
-    let choice: BackendChoice | null = null;
+    let choice: BackendChoice | null = null, loaded = false;
     if (this.lost && this.backend) {
+      loaded = true;
       // Weights and tensors died with the device: drop everything and take the next backend down the list.
       const from = this.backend.backend, why = this.lost;
       this.lost = null;
       this.dropModel(true);
       this.progress(requestId, 'backend', `${from} stopped working; switching backend…`);
       const next = await fallbackAfter(from);
-      this.backend = { backend: next, reason: `${from} failed (${why}); fell back to ${next}`, pref: req.backend, threads: next === 'wasm' ? wasmThreadCount() : 1 };
+      this.backend = { backend: next, reason: `${from} failed (${why}); fell back to ${next}`, pref: req.backend, threads: threadsOn(next) };
       this.watchDevice(next);
     }
     if (!this.backend || this.backend.pref !== req.backend) {
+      loaded = true;
       this.progress(requestId, 'backend', 'Choosing the fastest backend…');
       // Before wasm first starts (once per document; the background recreates the document when it changes).
       configureWasmThreads(req.threads ?? 0);
@@ -101,10 +106,11 @@ export class Session {
       choice = b.choice;
       // Weights live on a backend: after a switch the model is loaded again on the new one.
       if (before !== b.backend && this.model) this.dropModel();
-      this.backend = { backend: b.backend, reason: b.reason, pref: req.backend, threads: b.backend === 'wasm' ? wasmThreadCount() : 1 };
+      this.backend = { backend: b.backend, reason: b.reason, pref: req.backend, threads: threadsOn(b.backend) };
       this.watchDevice(b.backend);
     }
     if (this.model?.entry.id !== req.modelId) {
+      loaded = true;
       this.dropModel();
       this.progress(requestId, 'model', `Loading ${entry.name}…`, 0);
       this.model = await NetLensModel.load(getModel(req.modelId), {
@@ -112,7 +118,7 @@ export class Session {
         onProgress: (f) => this.progress(requestId, 'model', `Loading ${entry.name}…`, f),
       });
     }
-    return { model: this.model, backend: this.backend, choice };
+    return { model: this.model, backend: this.backend, choice, loaded };
   }
 
   /**

@@ -2,6 +2,7 @@
 // Feature contracts (src/features/*/contract.ts) declare their messages with these; src/shared/messages.ts
 // assembles them into the unions that are validated at run time.
 import * as v from 'valibot';
+import { WASM_THREADS_LIMIT } from './threads';
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -33,11 +34,14 @@ export const BackendChoiceSchema = v.strictObject({
 export type BackendChoice = v.InferOutput<typeof BackendChoiceSchema>;
 export const BackendInfoSchema = v.object({ backend: v.picklist(BACKENDS), reason: v.string() });
 
+/** WebAssembly threads: 0 = automatic (the machine's cores, capped), 1 = unthreaded, up to WASM_THREADS_LIMIT. */
+export const WasmThreadsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(WASM_THREADS_LIMIT));
+
 /** Which model, on which backend: every request to the model host carries these. */
 export const ModelFields = {
   modelId: Id, backend: BackendPrefSchema, remembered: v.nullable(BackendChoiceSchema),
   /** wasm threads (0 = automatic); it takes effect when the model host starts wasm */
-  threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16))),
+  threads: v.optional(WasmThreadsSchema),
 };
 /** The classification a request is about: its input is cached by request id; the source re-fetches it if not. */
 export const ImageRefSchema = v.strictObject({ requestId: Id, source: v.nullable(ImageSourceSchema) });

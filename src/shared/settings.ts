@@ -2,7 +2,7 @@
 // so one stale value (say, a backend name from an old version) does not reset the others.
 import * as v from 'valibot';
 import { catalog, findModel } from './catalog';
-import { BackendPrefSchema, parse, type BackendChoice } from './protocol';
+import { BackendPrefSchema, parse, WasmThreadsSchema, type BackendChoice } from './protocol';
 import { backendChoiceItem, item, read, write } from './storage';
 import { ExplainParamsSchema, SUBSTRATE_NAMES } from '../features/explain/contract';
 import { DEFAULT_METHOD, METHOD_INFO } from '../features/explain/catalog';
@@ -12,8 +12,6 @@ export const THEMES = ['system', 'light', 'dark'] as const;
 const ThemeSchema = v.picklist(THEMES);
 /** How many classified images are remembered with their channel means (for "images that excite a channel"). */
 const SeenCapSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(5000));
-/** WebAssembly threads: 0 = automatic (the machine's cores, capped), 1 = unthreaded, up to 16. */
-export const WasmThreadsSchema = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16));
 
 const SettingsSchema = v.object({
   modelId: v.string(),

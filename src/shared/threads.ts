@@ -1,6 +1,9 @@
 // How many WebAssembly threads the model host computes with, from the user's setting (TF-free: the options
 // page shows the same number the engine uses).
 
+/** The most threads a user can ask for (the settings schema's bound). */
+export const WASM_THREADS_LIMIT = 16;
+
 /** More threads than this buy a batch-1 CNN little, and take cores from the rest of the machine. */
 export const MAX_WASM_THREADS = 4;
 
@@ -10,6 +13,6 @@ export const MAX_WASM_THREADS = 4;
  * and on a busy 2-core machine two threads measured slower than one), capped at MAX_WASM_THREADS.
  */
 export function resolveWasmThreads(setting: number, cores = globalThis.navigator?.hardwareConcurrency || 1): number {
-  if (setting > 0) return Math.min(setting, 16);
+  if (setting > 0) return Math.min(setting, WASM_THREADS_LIMIT);
   return Math.max(1, Math.min(cores - 1, MAX_WASM_THREADS));
 }

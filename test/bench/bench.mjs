@@ -10,6 +10,7 @@ import { GALLERY_ITEMS, startGallery } from '../support/gallery.mjs';
 import { crops } from '../support/crops.mjs';
 import { lensBench, lensLines } from './lens.mjs';
 import { firefoxBench, firefoxLines } from './firefox.mjs';
+import { done, median, round } from './stats.mjs';
 import { budgetLines, contentScriptCost, hostMemory, modelSwitch, threadsBench, timedClick, usedProfile, warmStart } from './budgets.mjs';
 
 const N = Number(process.env.BENCH_N ?? 20);
@@ -18,14 +19,8 @@ const MODEL = process.env.BENCH_MODEL ?? 'mobilenet-v1-0.75-224';
 const N_SLOW = Number(process.env.BENCH_N_SLOW ?? 5);
 const OUT = path.join(ROOT, 'bench');
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const log = (...a) => console.error('bench:', ...a);
 
-function done(s) {
-  if (s.status !== 'done') throw new Error(`expected a result, got ${JSON.stringify(s).slice(0, 300)}`);
-  return s.result;
-}
 
 async function coldStart(gallery) {
   // Browser launch → first result, fresh profile: includes the one-time backend measurement and model load.

@@ -4,9 +4,7 @@
 import { attachOffscreen, clickMenu, launch, openGalleryPage, setSettings, tabIdOf } from '../support/browser.mjs';
 import { GALLERY_ITEMS } from '../support/gallery.mjs';
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-const done = (s) => { if (s.status !== 'done') throw new Error(`expected a result, got ${JSON.stringify(s).slice(0, 300)}`); return s.result; };
+import { done, median, round } from './stats.mjs';
 
 /**
  * Menu click → the tab's answer in storage.session, timed in the service worker: its listener on

@@ -3,8 +3,7 @@
 import { launchFirefox, rightClick, tabIdOf, waitTabState, currentRequestId, FIREFOX } from '../support/firefox.mjs';
 import { execFileSync } from 'node:child_process';
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+import { median, round } from './stats.mjs';
 /** Firefox's classify may be this much slower than Chromium's on the same backend before the row says ✗. */
 export const FIREFOX_TARGET = 1.5;
 

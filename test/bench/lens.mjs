@@ -1,6 +1,6 @@
 // The Lens in the benchmark: page opened → first stage drawn, every stage's numbers (request → reply, as the
 // page sees it) against the ≤ 300 ms target, and the sliding-window animation's frame rate (≥ 30 fps).
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+import { median } from './stats.mjs';
 
 async function ready(page, i) {
   await page.waitForFunction((k) => {

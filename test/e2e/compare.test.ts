@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
-import { openPopup, ROOT } from '../support/browser.mjs';
+import { attachOffscreen, openPopup, ROOT } from '../support/browser.mjs';
 import { useExtension } from '../support/setup';
 import { axe } from '../support/axe';
 import { METHODS_LIST } from '../../src/features/explain/catalog';
@@ -34,9 +34,17 @@ describe('Compare all', () => {
     await popup.locator('[data-testid=saliency-canvas][data-method=grad-cam][data-ready=true]').waitFor({ timeout: 60_000 });
     await popup.getByTestId('compare-all').dispatchEvent('click');
     await popup.getByTestId('compare-progress').waitFor({ timeout: 30_000 });
+    const off = await attachOffscreen(env.h);
+    await expect.poll(() => off.evaluate('globalThis.__netlens.jobs.size'), { timeout: 30_000 }).toBe(1);
     await popup.getByTestId('compare-cancel').dispatchEvent('click');
+    const cancelled = Date.now();
     await expect.poll(() => popup.getByTestId('compare-progress').count()).toBe(0);
     expect(await popup.getByTestId('compare-error').count()).toBe(0);
+    expect(await popup.getByTestId('compare-results').count()).toBe(0);
+    // The host stopped the job itself, within a batch or two: the whole run takes minutes at these settings.
+    await expect.poll(() => off.evaluate('globalThis.__netlens.jobs.size'), { timeout: 20_000 }).toBe(0);
+    expect(Date.now() - cancelled).toBeLessThan(20_000);
+    await off.detach();
   });
 
   test('every method, ranked, with each score beside the random baseline', async () => {

@@ -66,11 +66,10 @@ export { Prefetches };
 
 export function classifyHandlers(session: Session, ext: ClassifyExtensions = {}, prefetches = new Prefetches()): Handlers<ClassifyMessages> {
   async function classifyDecoded(req: ClassifyReq, img: DecodedImage, t0: number): Promise<Replies['bg/classify']> {
-    const warm = session.model?.entry.id === req.modelId && session.backend?.pref === req.backend;
-    const { model, backend, choice } = await session.prepare(req, req.requestId);
+    const { model, backend, choice, loaded } = await session.prepare(req, req.requestId);
     // After a model load the user watched progress: say what comes next at once. Warm, it is over in a blink.
     const say = () => session.progress(req.requestId, 'classify', `Classifying with ${model.entry.name}…`);
-    const quiet = warm ? progressIfSlow(say) : (say(), () => undefined);
+    const quiet = loaded ? (say(), () => undefined) : progressIfSlow(say);
     const t1 = performance.now();
     const input = toModelInput(img.bitmap, model.entry);
     const wantCustom = req.mode === 'custom' || req.mode === 'both';

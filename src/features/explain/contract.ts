@@ -12,6 +12,10 @@ export type Params = Record<string, number | string | boolean>;
 const EXPLAIN_TASKS = ['map', 'check', 'sanity', 'compare'] as const;
 /** What deleted pixels become in the deletion curve (see metrics.ts). */
 export const SUBSTRATE_NAMES = ['grey', 'black', 'blur'] as const;
+/** What a deleted pixel became, in words. */
+export const SUBSTRATE_TEXT = { grey: 'mid-grey', black: 'black', blur: 'a blurred copy' } as const satisfies Record<(typeof SUBSTRATE_NAMES)[number], string>;
+/** Below this rank correlation with the original map, the method is said to depend on the learned weights. */
+export const SANITY_THRESHOLD = 0.5;
 
 /** A saliency map as plain data (what methods return and views draw). */
 export interface SaliencyMap {

@@ -8,8 +8,7 @@ import type { SaliencyMap } from './types';
 
 export interface SanityResult { layers: string[]; map: SaliencyMap; spearman: number; passes: boolean }
 
-/** Below this rank correlation with the original map, the method is said to depend on the learned weights. */
-export const SANITY_THRESHOLD = 0.5;
+export { SANITY_THRESHOLD } from './contract';
 
 /**
  * Runs `explain` with the top `k` weighted layers re-initialised (same shapes, seeded, as a freshly built layer), then puts the trained weights back — the shared model is a copy only for the

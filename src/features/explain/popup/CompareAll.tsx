@@ -2,14 +2,14 @@
 // ranked by deletion, insertion, ROAD and the sanity check, each against the random baseline.
 import { useEffect, useRef } from 'preact/hooks';
 import { METHOD_INFO, METHODS_LIST, SANITY_PAPER } from '../catalog';
-import { compareCsv } from '../ranking';
+import { compareCsv, formatRatio as x2 } from '../ranking';
+import { SANITY_THRESHOLD, SUBSTRATE_TEXT } from '../contract';
 import type { SaliencyMap } from '../types';
 import type { CompareView, ExplainVm } from './explain-vm';
 import { download, drawOverlay } from '../../../ui/overlay';
 import { mapAlt } from '../../../ui/describe';
 
 const nameOf = (id: string) => METHOD_INFO.get(id)?.name ?? id;
-const x2 = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
 
 function Thumb({ map, image, className }: { map: SaliencyMap; image: HTMLImageElement | null; className: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
@@ -50,7 +50,7 @@ function Results({ v, image }: { v: CompareView; image: HTMLImageElement | null 
               <td>{row.deletion.toFixed(3)} <span class="muted">{x2(row.deletionRatio)}</span></td>
               <td>{row.insertion.toFixed(3)} <span class="muted">{x2(row.insertionRatio)}</span></td>
               <td>{row.road.toFixed(3)} <span class="muted">{x2(row.roadRatio)}</span></td>
-              <td class={row.spearman !== null && row.spearman >= 0.5 ? 'fail' : ''}>{row.spearman === null ? '–' : row.spearman.toFixed(2)}</td>
+              <td class={row.spearman !== null && row.spearman >= SANITY_THRESHOLD ? 'fail' : ''}>{row.spearman === null ? '–' : row.spearman.toFixed(2)}</td>
               <td>{row.ms}</td>
             </tr>
           ))}
@@ -61,7 +61,7 @@ function Results({ v, image }: { v: CompareView; image: HTMLImageElement | null 
           </tr>
         </tbody>
       </table>
-      <p class="muted small">Ratios are over the random baseline’s mean; deleted pixels became {r.substrate === 'blur' ? 'a blurred copy' : r.substrate}.
+      <p class="muted small">Ratios are over the random baseline’s mean; deleted pixels became {SUBSTRATE_TEXT[r.substrate]}.
         Rank: the average of the four per-metric ranks{v.sanityLayers.length ? ` (sanity: ${v.sanityLayers.join(', ')} re-initialised)` : ''}.</p>
       <div class="exports">
         <button type="button" data-testid="compare-export-json" onClick={() => exportJson(v)}>JSON</button>

@@ -6,6 +6,8 @@ import './explain.css';
 import type { ExplainVm, Panel } from './explain-vm';
 import { costLine, METHODS_LIST, SANITY_PAPER, type Family, type ParamSpec } from '../catalog';
 import { CompareAll } from './CompareAll';
+import { formatRatio, ratioOver } from '../ranking';
+import { SUBSTRATE_TEXT } from '../contract';
 import { download, drawOverlay, mapToJson, mapToPngBlob } from '../../../ui/overlay';
 import { useImage } from '../../../ui/hooks';
 import { mapAlt } from '../../../ui/describe';
@@ -111,8 +113,7 @@ function PanelView({ vm, i, panel, image }: { vm: ExplainVm; i: 0 | 1; panel: Pa
   );
 }
 
-const SUBSTRATE_TEXT = { grey: 'mid-grey', black: 'black', blur: 'a blurred copy' } as const;
-const ratio = (x: number, base: number) => (base > 0 ? `${(x / base).toFixed(2)}×` : '–');
+const ratio = (x: number, base: number) => formatRatio(ratioOver(x, base));
 
 function Faithfulness({ vm }: { vm: ExplainVm }) {
   const j = vm.check.value;
