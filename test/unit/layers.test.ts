@@ -151,6 +151,21 @@ describe('activations', () => {
     expect(pack('flat', [1, 3], Float32Array.from([2, -1, 0])).shape).toEqual([1, 1, 3]);
   });
 
+  test('pack over several pixel blocks and a short last one: every byte is its value\'s, in its channel\'s row', () => {
+    const [h, w, c] = [13, 11, 5]; // 143 pixels: two full blocks of 64 and one of 15
+    const v = Float32Array.from({ length: h * w * c }, (_, k) => Math.sin(k * 0.37) * (1 + (k % c)));
+    const p = pack('l', [1, h, w, c], v);
+    const n = h * w;
+    let wrong = 0;
+    for (let i = 0; i < n; i++) {
+      for (let ch = 0; ch < c; ch++) {
+        const want = Math.round(((v[i * c + ch]! - p.mins[ch]!) / (p.maxs[ch]! - p.mins[ch]!)) * 255);
+        if (Math.abs(p.q[ch * n + i]! - want) > 0) wrong++;
+      }
+    }
+    expect(wrong).toBe(0);
+  });
+
   test('the activation cache keeps the latest images, most recently used last', () => {
     const cache = new ActivationCache(2);
     const layer = (name: string) => ({ name }) as never;
