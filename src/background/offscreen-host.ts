@@ -56,9 +56,29 @@ async function matchThreads(want: number | undefined): Promise<void> {
   }
 }
 
+/** Requests sent and not yet answered: the document is only released with none. */
+let inFlight = 0;
+
+/** Closes the document if nothing is in flight (it asked: idle, and holding much memory). */
+async function release(): Promise<boolean> {
+  if (inFlight > 0 || creating || !(await hasDocument()) || inFlight > 0 || creating) return false;
+  known = false;
+  await chrome.offscreen.closeDocument().catch(() => undefined);
+  return true;
+}
+
 const CUT_OFF = /message port closed|receiving end does not exist|could not establish connection|context invalidated/i;
 
 async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type']]> {
+  inFlight++;
+  try {
+    return await sendNow(msg);
+  } finally {
+    inFlight--;
+  }
+}
+
+async function sendNow<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type']]> {
   // Nothing runs without a document, so a cancel never creates one (a popup closing after the document was
   // closed would otherwise start it again, and keep the worker awake, for nothing).
   if (msg.type === 'bg/cancel' && !(await hasDocument())) return { ok: true } as Replies[M['type']];
@@ -84,4 +104,5 @@ async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type
 
 export const offscreenHost: ModelHost = {
   request: (type, req) => send({ type, target: 'offscreen', ...req } as unknown as BackgroundToHost) as never,
+  release,
 };

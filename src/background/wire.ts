@@ -5,7 +5,7 @@ import browser from 'webextension-polyfill';
 import { ContentToBackgroundSchema, HostToBackgroundSchema, PopupToBackgroundSchema, type Handlers, type HostToBackground, type PopupToBackground, type Replies } from '../shared/messages';
 import { fail, parse } from '../shared/protocol';
 import { forgetTab, markOrphansInterrupted } from '../shared/tab-store';
-import { classifyFromMenu, classifyPopupHandlers, MENU_CLASSIFY, MENU_CLASSIFY_PAGE, onHostProgress, warmUpOnce } from '../features/classify/background';
+import { classifyFromMenu, classifyPopupHandlers, forgetWarmUp, MENU_CLASSIFY, MENU_CLASSIFY_PAGE, onHostProgress, warmUpOnce } from '../features/classify/background';
 import { cancelJobsWhenPopupsClose, explainPopupHandlers } from '../features/explain/background';
 import { layersPopupHandlers } from '../features/layers/background';
 import { addFromMenu, isTeachMenu, onTrainProgress, teachPopupHandlers } from '../features/teach/background';
@@ -62,7 +62,9 @@ export function startBackground(host: ModelHost, hostUrl: string | null): void {
     if (typeof type !== 'string') return undefined;
     if (type.startsWith('offscreen/')) {
       const msg = hostUrl !== null && sender.url === hostUrl ? parse(HostToBackgroundSchema, raw) : null;
-      if (msg) onHostEvent(msg);
+      // Released, the next right-click warms a new host up again.
+      if (msg?.type === 'offscreen/release') void host.release?.().then((gone) => (gone ? forgetWarmUp() : undefined));
+      else if (msg) onHostEvent(msg);
       return undefined; // job progress is for the popup
     }
     if (type.startsWith('popup/')) {

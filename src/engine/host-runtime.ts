@@ -2,6 +2,7 @@
 // that carries messages out (the offscreen document on Chrome; a Firefox event page the same way).
 import type { HostToBackground } from '../shared/messages';
 import { JobRegistry } from './jobs';
+import { IdleRelease } from './release';
 import type { ReadFile } from './model';
 import { Session } from './session';
 
@@ -12,10 +13,11 @@ export interface HostPlatform {
   post(msg: HostToBackground): void;
 }
 
-export interface ModelHostRuntime { session: Session; jobs: JobRegistry; post: HostPlatform['post'] }
+export interface ModelHostRuntime { session: Session; jobs: JobRegistry; post: HostPlatform['post']; release: IdleRelease }
 
 export function createModelHost(platform: HostPlatform): ModelHostRuntime {
   const session = new Session(platform.read, (p) => platform.post({ type: 'offscreen/progress', ...p }));
   const jobs = new JobRegistry((p) => platform.post({ type: 'offscreen/job-progress', ...p }));
-  return { session, jobs, post: platform.post };
+  const release = new IdleRelease((bytes) => platform.post({ type: 'offscreen/release', bytes }));
+  return { session, jobs, post: platform.post, release };
 }

@@ -19,7 +19,7 @@ export function wireModelHost(post: (msg: HostToBackground) => void): { runtime:
     post,
   };
   const runtime = createModelHost(platform);
-  const handlers = registerFeatures(runtime, {
+  const features = registerFeatures(runtime, {
     // Feature visualisations are kept in IndexedDB (the extension's origin), so they survive restarts.
     visCache: {
       get: async (key) => (await netlensDb()).get('featureVis', key),
@@ -33,5 +33,7 @@ export function wireModelHost(post: (msg: HostToBackground) => void): { runtime:
       return await new Promise<string>((resolve, reject) => { const r = new FileReader(); r.onload = () => resolve(String(r.result)); r.onerror = () => reject(r.error); r.readAsDataURL(blob); });
     },
   });
+  // Every request counts as work for the idle release (a job's request lasts as long as the job).
+  const handlers = Object.fromEntries(Object.entries(features).map(([type, handle]) => [type, (msg: never) => runtime.release.around(() => (handle as (m: never) => Promise<unknown>)(msg))])) as unknown as Handlers<BackgroundToHost>;
   return { runtime, handlers };
 }

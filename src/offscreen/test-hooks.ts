@@ -12,7 +12,7 @@ import { visualiseChannel } from '../features/layers/feature-vis';
 
 export function expose(host: ModelHostRuntime): void {
   (globalThis as Record<string, unknown>).__netlens = {
-    session: host.session, jobs: host.jobs, tf,
+    session: host.session, jobs: host.jobs, release: host.release, tf,
     explain: { LayersAdapter, getMethod, METHODS, faithfulness, randomBaseline, compareAll, toModelInput },
     layers: { computeActivations, firstPage, toWire, visualiseChannel },
   };

@@ -9,7 +9,10 @@ import * as explain from '../features/explain/contract';
 import * as layers from '../features/layers/contract';
 import * as lens from '../features/lens/contract';
 import * as teach from '../features/teach/contract';
-import { parse } from './protocol';
+import { Count, NoReply, parse } from './protocol';
+
+/** The host's own events, no feature's: an idle host holding much memory asks to be closed (engine/release.ts). */
+const hostRuntimeEvents = [v.strictObject({ type: v.literal('offscreen/release'), bytes: Count })] as const;
 
 export const PopupToBackgroundSchema = v.variant('type', [...classify.popupMessages, ...explain.popupMessages, ...layers.popupMessages, ...teach.popupMessages, ...lens.popupMessages]);
 export type PopupToBackground = v.InferOutput<typeof PopupToBackgroundSchema>;
@@ -17,7 +20,7 @@ export type PopupToBackground = v.InferOutput<typeof PopupToBackgroundSchema>;
 export const BackgroundToHostSchema = v.variant('type', [...classify.hostMessages, ...explain.hostMessages, ...layers.hostMessages, ...teach.hostMessages, ...lens.hostMessages]);
 export type BackgroundToHost = v.InferOutput<typeof BackgroundToHostSchema>;
 
-export const HostToBackgroundSchema = v.variant('type', [...classify.hostEvents, ...explain.hostEvents, ...teach.hostEvents]);
+export const HostToBackgroundSchema = v.variant('type', [...classify.hostEvents, ...explain.hostEvents, ...teach.hostEvents, ...hostRuntimeEvents]);
 export type HostToBackground = v.InferOutput<typeof HostToBackgroundSchema>;
 
 import { BackgroundToContentSchema } from './content-messages';
@@ -29,7 +32,7 @@ export type ContentToBackground = v.InferOutput<typeof ContentToBackgroundSchema
 
 export type AnyMessage = PopupToBackground | BackgroundToHost | HostToBackground | BackgroundToContent | ContentToBackground;
 
-const REPLY_SCHEMAS = { ...classify.replies, ...explain.replies, ...layers.replies, ...teach.replies, ...lens.replies };
+const REPLY_SCHEMAS = { 'offscreen/release': NoReply, ...classify.replies, ...explain.replies, ...layers.replies, ...teach.replies, ...lens.replies };
 type ReplySchemas = typeof REPLY_SCHEMAS;
 export type Replies = { [K in keyof ReplySchemas]: v.InferOutput<ReplySchemas[K]> };
 

@@ -10,6 +10,11 @@ type HostRequest<T extends BackgroundToHost['type']> = Omit<Extract<BackgroundTo
 
 export interface ModelHost {
   request<T extends BackgroundToHost['type']>(type: T, req: HostRequest<T>): Promise<Replies[T]>;
+  /**
+   * The host asked to be released (idle, holding much memory): Chrome closes the offscreen document if no
+   * request is in flight. Firefox's event page is unloaded by the browser when idle, so it has none.
+   */
+  release?(): Promise<boolean>;
 }
 
 /** The model and backend a request names: the result's model if given, else the user's current one. */

@@ -99,6 +99,30 @@ describe('lifecycle', () => {
     await off.detach();
   });
 
+  test('an idle host holding much wasm memory is closed, and the next right-click starts and warms a new one', async () => {
+    const documents = () => h.sw.evaluate(async () => (await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT] })).length);
+    const dog = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' });
+    expect(dog.status).toBe('done');
+    let off = await attachOffscreen(h);
+    // A classification leaves ~120 MB: under the bound, nothing is armed.
+    expect(await off.evaluate('globalThis.__netlens.release.armed')).toBe(false);
+    expect(await off.evaluate('globalThis.__netlens.release.policy.aboveBytes')).toBe(400 * 2 ** 20);
+    // The bound lowered to 0 (as if a gradient job had left 1 GB) and the delay to 0.4 s: the next request arms it.
+    await off.evaluate('Object.assign(globalThis.__netlens.release.policy, { aboveBytes: 0, idleMs: 400 })');
+    await off.detach();
+    await h.sw.evaluate(() => chrome.storage.session.set({ warmedAt: Date.now() }));
+    expect((await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' })).status).toBe('done');
+    expect(await documents()).toBe(1);
+    await expect.poll(documents, { timeout: 10_000 }).toBe(0);
+    expect(await h.sw.evaluate(async () => (await chrome.storage.session.get('warmedAt')).warmedAt)).toBeNull();
+    const eagle = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' });
+    if (eagle.status !== 'done') throw new Error(JSON.stringify(eagle));
+    expect(eagle.result.predictions[0]!.index).toBe(21);
+    off = await attachOffscreen(h);
+    expect(await off.evaluate('globalThis.__netlens.release.policy.idleMs')).toBe(3 * 60_000);
+    await off.detach();
+  });
+
   test('the default model is restored for the next suite', async () => {
     await setSettings(h, { modelId: 'mobilenet-v1-0.75-224', backend: 'auto' });
     const s = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' });

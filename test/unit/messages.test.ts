@@ -73,6 +73,7 @@ const VALID = {
   'bg/pixel-linear': { type: 'bg/pixel-linear', target: 'offscreen', jobId: 'px-2', task: 'train', image: null, modelId: 'mobilenet-v1-0.75-224', backend: 'auto', remembered: null },
   'content/warm-up': { type: 'content/warm-up' },
   'bg/prefetch': { type: 'bg/prefetch', target: 'offscreen', url: 'https://example.com/cat.jpg' },
+  'offscreen/release': { type: 'offscreen/release', bytes: 1_225_000_000 },
 } satisfies Record<AnyMessage['type'], AnyMessage>;
 
 const SCHEMA_OF = {
@@ -81,6 +82,7 @@ const SCHEMA_OF = {
   'bg/classify': BackgroundToHostSchema,
   'bg/preload': BackgroundToHostSchema,
   'bg/prefetch': BackgroundToHostSchema,
+  'offscreen/release': HostToBackgroundSchema,
   'offscreen/progress': HostToBackgroundSchema,
   'bg/resolve-target': BackgroundToContentSchema,
   'popup/explain': PopupToBackgroundSchema,

@@ -164,6 +164,12 @@ export function warmUpOnce(host: ModelHost): Promise<void> {
   return warming;
 }
 
+/** The host was closed: the next right-click warms a new one up. */
+export async function forgetWarmUp(): Promise<void> {
+  warming = null;
+  await write(warmedItem, null);
+}
+
 /** Classification's menu items (the menus are rebuilt as a whole: see src/features/menus.ts). */
 export function classifyMenus(): void {
   browser.contextMenus.create({ id: MENU_CLASSIFY, title: 'Classify with NetLens', contexts: ['image'] });
