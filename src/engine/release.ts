@@ -26,6 +26,8 @@ export class IdleRelease {
     private readonly ask: (bytes: number) => void,
     readonly policy: ReleasePolicy = { aboveBytes: RELEASE_ABOVE_BYTES, idleMs: RELEASE_AFTER_IDLE_MS },
     private readonly heap: () => number = wasmHeapBytes,
+    /** work that runs outside a request (queued after an answer): asked again when the delay is over */
+    private readonly busy: () => boolean = () => false,
   ) {}
 
   async around<T>(work: () => Promise<T>): Promise<T> {
@@ -45,7 +47,9 @@ export class IdleRelease {
     if (this.heap() <= this.policy.aboveBytes) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (this.active === 0) this.ask(this.heap());
+      if (this.active > 0) return;
+      if (this.busy()) this.arm();
+      else this.ask(this.heap());
     }, this.policy.idleMs);
   }
 }

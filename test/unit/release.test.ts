@@ -59,6 +59,19 @@ describe('IdleRelease', () => {
     expect(asked).toEqual([900 * MB]);
   });
 
+  test('work outside a request (queued after an answer) puts the question off by another delay', async () => {
+    const asked: number[] = [];
+    let queued = true;
+    const r = new IdleRelease((b) => asked.push(b), { aboveBytes: 0, idleMs: 1000 }, () => 500, () => queued);
+    await r.around(async () => 'x');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(asked).toEqual([]);
+    expect(r.armed).toBe(true);
+    queued = false;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(asked).toEqual([500]);
+  });
+
   test('a failed job counts as ended', async () => {
     const { r, asked } = setup(900);
     await expect(r.around(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
