@@ -21,6 +21,7 @@ async function hasDocument(): Promise<boolean> {
 async function ensureOffscreenDocument(): Promise<void> {
   // A document that exists may still be loading: whoever arrives while it is being created waits for that
   // creation too (otherwise its message reaches the document before its listener exists).
+  if (closing) await closing;
   if (creating) return creating;
   if (known) return;
   if (await hasDocument()) { known = true; return; }
@@ -56,14 +57,21 @@ async function matchThreads(want: number | undefined): Promise<void> {
   }
 }
 
-/** Requests sent and not yet answered: the document is only released with none. */
+/** Requests sent and not yet answered, and when the last one was sent: the document is released only when quiet. */
 let inFlight = 0;
+let lastSent = 0;
+/** The host asks after minutes of quiet; a request since then (its ask crossed it) makes the ask stale. */
+const QUIET_BEFORE_RELEASE_MS = 10_000;
+/** A release under way: requests wait for it, then create a new document. */
+let closing: Promise<void> | null = null;
 
-/** Closes the document if nothing is in flight (it asked: idle, and holding much memory). */
+/** Closes the document if nothing is in flight or was just sent (it asked: idle, and holding much memory). */
 async function release(): Promise<boolean> {
-  if (inFlight > 0 || creating || !(await hasDocument()) || inFlight > 0 || creating) return false;
+  const quiet = () => inFlight === 0 && !creating && !closing && Date.now() - lastSent >= QUIET_BEFORE_RELEASE_MS;
+  if (!quiet() || !(await hasDocument()) || !quiet()) return false;
   known = false;
-  await chrome.offscreen.closeDocument().catch(() => undefined);
+  closing = chrome.offscreen.closeDocument().catch(() => undefined).finally(() => { closing = null; });
+  await closing;
   return true;
 }
 
@@ -71,6 +79,7 @@ const CUT_OFF = /message port closed|receiving end does not exist|could not esta
 
 async function send<M extends BackgroundToHost>(msg: M): Promise<Replies[M['type']]> {
   inFlight++;
+  lastSent = Date.now();
   try {
     return await sendNow(msg);
   } finally {

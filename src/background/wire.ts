@@ -63,7 +63,7 @@ export function startBackground(host: ModelHost, hostUrl: string | null): void {
     if (type.startsWith('offscreen/')) {
       const msg = hostUrl !== null && sender.url === hostUrl ? parse(HostToBackgroundSchema, raw) : null;
       // Released, the next right-click warms a new host up again.
-      if (msg?.type === 'offscreen/release') void host.release?.().then((gone) => (gone ? forgetWarmUp() : undefined));
+      if (msg?.type === 'offscreen/release') void host.release?.().then((gone) => (gone ? forgetWarmUp() : undefined)).catch(() => undefined);
       else if (msg) onHostEvent(msg);
       return undefined; // job progress is for the popup
     }

@@ -11,18 +11,13 @@ export const getTabState = (tabId: number): Promise<TabState | null> => read(tab
 // All changes to a tab's state go through one queue per tab: a read-then-write (a progress tick) can otherwise
 // interleave with a final write (the answer) and put a stale "loading" back over it.
 const queues = new Map<number, Promise<unknown>>();
-// The background is the only writer of tab states, so what it last wrote is what storage holds: read once per
-// tab and service-worker lifetime, not once per change (a round trip on the way to every answer).
-const written = new Map<number, TabState | null>();
 
 /** Reads the tab's state and writes what `change` returns (null: leave it), with no other change in between. */
 export function updateTabState(tabId: number, change: (now: TabState | null) => TabState | null): Promise<void> {
   const run = (queues.get(tabId) ?? Promise.resolve()).then(async () => {
-    const next = change(written.has(tabId) ? written.get(tabId)! : await getTabState(tabId));
+    const next = change(await getTabState(tabId));
     if (!next) return;
-    written.delete(tabId); // unknown until the write is known to have landed
     await write(tabStateItem(tabId), next);
-    written.set(tabId, next);
     await updateBadge(tabId, next);
   });
   const settled = run.catch(() => undefined);
@@ -46,7 +41,6 @@ export async function keepSource(tabId: number, source: ImageSource): Promise<vo
 export const getSource = (tabId: number): Promise<ImageSource | null> => read(sourceItem(tabId));
 
 export async function forgetTab(tabId: number): Promise<void> {
-  written.delete(tabId);
   await remove(tabStateItem(tabId), sourceItem(tabId), historyItem(tabId));
 }
 

@@ -107,13 +107,14 @@ describe('lifecycle', () => {
     // A classification leaves ~120 MB: under the bound, nothing is armed.
     expect(await off.evaluate('globalThis.__netlens.release.armed')).toBe(false);
     expect(await off.evaluate('globalThis.__netlens.release.policy.aboveBytes')).toBe(400 * 2 ** 20);
-    // The bound lowered to 0 (as if a gradient job had left 1 GB) and the delay to 0.4 s: the next request arms it.
-    await off.evaluate('Object.assign(globalThis.__netlens.release.policy, { aboveBytes: 0, idleMs: 400 })');
+    // The bound lowered to 0 (as if a gradient job had left 1 GB) and the delay to 12 s (the background refuses a
+    // release within 10 s of a request): the next request arms it.
+    await off.evaluate('Object.assign(globalThis.__netlens.release.policy, { aboveBytes: 0, idleMs: 12_000 })');
     await off.detach();
     await h.sw.evaluate(() => chrome.storage.session.set({ warmedAt: Date.now() }));
     expect((await clickMenu(h, page, { srcUrl: gallery.origin + '/images/dog.jpg' })).status).toBe('done');
     expect(await documents()).toBe(1);
-    await expect.poll(documents, { timeout: 10_000 }).toBe(0);
+    await expect.poll(documents, { timeout: 30_000 }).toBe(0);
     expect(await h.sw.evaluate(async () => (await chrome.storage.session.get('warmedAt')).warmedAt)).toBeNull();
     const eagle = await clickMenu(h, page, { srcUrl: gallery.origin + '/images/eagle.jpg' });
     if (eagle.status !== 'done') throw new Error(JSON.stringify(eagle));

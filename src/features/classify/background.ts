@@ -73,7 +73,7 @@ export async function classifyFromMenu(host: ModelHost, tabId: number, click: Me
     const context = requestContext();
     context.catch(() => undefined);
     const menuUrl = click.srcUrl;
-    if (menuUrl && /^https?:/i.test(menuUrl)) void host.request('bg/prefetch', { url: menuUrl });
+    if (menuUrl && /^https?:/i.test(menuUrl)) host.request('bg/prefetch', { url: menuUrl }).catch(() => undefined);
     const found = await resolveSource(tabId, click);
     if (!found.ok) return await setErrorIfCurrent(tabId, requestId, found.error);
     await runClassification(host, tabId, requestId, found.source, context);

@@ -4,6 +4,11 @@ import type { CompareRow, RandomBaselineResult } from './contract';
 
 export type Scores = Omit<CompareRow, 'deletionRatio' | 'insertionRatio' | 'roadRatio' | 'rank'>;
 
+/** A score over the random baseline's (NaN when the baseline is 0: no ratio exists). */
+export const ratioOver = (x: number, base: number): number => (base > 0 ? x / base : Number.NaN);
+/** A ratio as shown: two decimals and ×, or a dash when there is none. */
+export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
+
 /** 1-based ranks of `xs` in the given direction; ties share the best rank of their group. */
 function ranksOf(xs: readonly number[], better: 'lower' | 'higher'): number[] {
   const sign = better === 'lower' ? 1 : -1;
@@ -18,11 +23,6 @@ function ranksOf(xs: readonly number[], better: 'lower' | 'higher'): number[] {
  * is better) and the sanity check's Spearman (lower is better: the map should change when the model does).
  * A method without a Spearman is ranked on the other three. Ties go to the lower deletion ratio.
  */
-/** A score over the random baseline's (NaN when the baseline is 0: no ratio exists). */
-export const ratioOver = (x: number, base: number): number => (base > 0 ? x / base : Number.NaN);
-/** A ratio as shown: two decimals and ×, or a dash when there is none. */
-export const formatRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '–');
-
 export function rankRows(rows: readonly Scores[], random: RandomBaselineResult): CompareRow[] {
   const ratio = ratioOver;
   const withRatios = rows.map((r) => ({
