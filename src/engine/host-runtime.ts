@@ -18,6 +18,6 @@ export interface ModelHostRuntime { session: Session; jobs: JobRegistry; post: H
 export function createModelHost(platform: HostPlatform): ModelHostRuntime {
   const session = new Session(platform.read, (p) => platform.post({ type: 'offscreen/progress', ...p }));
   const jobs = new JobRegistry((p) => platform.post({ type: 'offscreen/job-progress', ...p }));
-  const release = new IdleRelease((bytes) => platform.post({ type: 'offscreen/release', bytes }), undefined, undefined, () => session.queue.depth > 0 || jobs.size > 0);
+  const release = new IdleRelease((bytes) => platform.post({ type: 'offscreen/release', bytes }), { busy: () => session.queue.depth > 0 || jobs.size > 0 });
   return { session, jobs, post: platform.post, release };
 }

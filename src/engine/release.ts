@@ -22,13 +22,23 @@ export class IdleRelease {
   private active = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
+  readonly policy: ReleasePolicy;
+  private readonly heap: () => number;
+  private readonly busy: () => boolean;
+
   constructor(
     private readonly ask: (bytes: number) => void,
-    readonly policy: ReleasePolicy = { aboveBytes: RELEASE_ABOVE_BYTES, idleMs: RELEASE_AFTER_IDLE_MS },
-    private readonly heap: () => number = wasmHeapBytes,
-    /** work that runs outside a request (queued after an answer): asked again when the delay is over */
-    private readonly busy: () => boolean = () => false,
-  ) {}
+    opts: {
+      policy?: ReleasePolicy;
+      heap?: () => number;
+      /** work that runs outside a request (queued after an answer): asked again when the delay is over */
+      busy?: () => boolean;
+    } = {},
+  ) {
+    this.policy = opts.policy ?? { aboveBytes: RELEASE_ABOVE_BYTES, idleMs: RELEASE_AFTER_IDLE_MS };
+    this.heap = opts.heap ?? wasmHeapBytes;
+    this.busy = opts.busy ?? (() => false);
+  }
 
   async around<T>(work: () => Promise<T>): Promise<T> {
     this.active++;

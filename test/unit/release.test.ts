@@ -10,7 +10,7 @@ describe('IdleRelease', () => {
   function setup(heapMB: number) {
     const heap = { bytes: heapMB * MB };
     const asked: number[] = [];
-    const r = new IdleRelease((b) => asked.push(b), { aboveBytes: 400 * MB, idleMs: 1000 }, () => heap.bytes);
+    const r = new IdleRelease((b) => asked.push(b), { policy: { aboveBytes: 400 * MB, idleMs: 1000 }, heap: () => heap.bytes });
     return { r, heap, asked };
   }
   const work = (ms: number) => () => new Promise<string>((res) => setTimeout(() => res('done'), ms));
@@ -62,7 +62,7 @@ describe('IdleRelease', () => {
   test('work outside a request (queued after an answer) puts the question off by another delay', async () => {
     const asked: number[] = [];
     let queued = true;
-    const r = new IdleRelease((b) => asked.push(b), { aboveBytes: 0, idleMs: 1000 }, () => 500, () => queued);
+    const r = new IdleRelease((b) => asked.push(b), { policy: { aboveBytes: 0, idleMs: 1000 }, heap: () => 500, busy: () => queued });
     await r.around(async () => 'x');
     await vi.advanceTimersByTimeAsync(1000);
     expect(asked).toEqual([]);

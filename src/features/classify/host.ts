@@ -31,8 +31,8 @@ class Prefetches {
   start(url: string): void {
     if (this.pending.has(url)) return;
     const decoding = decodeImage(url).catch((e: Error) => e);
+    // Not taken in time (the page named another picture): closed. take() clears the timer.
     const timer = setTimeout(() => {
-      if (this.pending.get(url)?.decoding !== decoding) return;
       this.pending.delete(url);
       void decoding.then((d) => { if (!(d instanceof Error)) d.bitmap.close(); });
     }, PREFETCH_KEEP_MS);
@@ -47,8 +47,6 @@ class Prefetches {
     clearTimeout(p.timer);
     return p.decoding;
   }
-
-  get size(): number { return this.pending.size; }
 }
 
 /** What other features add to a classification, without classify knowing them. */
@@ -62,9 +60,8 @@ export interface ClassifyExtensions {
   afterAnswer?(req: ClassifyReq, model: NetLensModel, record: { url: string; thumbnail: string }): void;
 }
 
-export { Prefetches };
-
-export function classifyHandlers(session: Session, ext: ClassifyExtensions = {}, prefetches = new Prefetches()): Handlers<ClassifyMessages> {
+export function classifyHandlers(session: Session, ext: ClassifyExtensions = {}): Handlers<ClassifyMessages> {
+  const prefetches = new Prefetches();
   async function classifyDecoded(req: ClassifyReq, img: DecodedImage, t0: number): Promise<Replies['bg/classify']> {
     const { model, backend, choice, loaded } = await session.prepare(req, req.requestId);
     // After a model load the user watched progress: say what comes next at once. Warm, it is over in a blink.

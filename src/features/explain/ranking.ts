@@ -24,12 +24,11 @@ function ranksOf(xs: readonly number[], better: 'lower' | 'higher'): number[] {
  * A method without a Spearman is ranked on the other three. Ties go to the lower deletion ratio.
  */
 export function rankRows(rows: readonly Scores[], random: RandomBaselineResult): CompareRow[] {
-  const ratio = ratioOver;
   const withRatios = rows.map((r) => ({
     ...r,
-    deletionRatio: ratio(r.deletion, random.deletion.mean),
-    insertionRatio: ratio(r.insertion, random.insertion.mean),
-    roadRatio: ratio(r.road, random.road.mean),
+    deletionRatio: ratioOver(r.deletion, random.deletion.mean),
+    insertionRatio: ratioOver(r.insertion, random.insertion.mean),
+    roadRatio: ratioOver(r.road, random.road.mean),
   }));
   const del = ranksOf(withRatios.map((r) => r.deletionRatio), 'lower');
   const ins = ranksOf(withRatios.map((r) => r.insertionRatio), 'higher');

@@ -2,7 +2,7 @@
 // ranked by deletion, insertion, ROAD and the sanity check, each against the random baseline.
 import { useEffect, useRef } from 'preact/hooks';
 import { METHOD_INFO, METHODS_LIST, SANITY_PAPER } from '../catalog';
-import { compareCsv, formatRatio as x2 } from '../ranking';
+import { compareCsv, formatRatio } from '../ranking';
 import { SANITY_THRESHOLD, SUBSTRATE_TEXT } from '../contract';
 import type { SaliencyMap } from '../types';
 import type { CompareView, ExplainVm } from './explain-vm';
@@ -47,9 +47,9 @@ function Results({ v, image }: { v: CompareView; image: HTMLImageElement | null 
               data-spearman={row.spearman ?? ''} data-rank={row.rank} class={METHOD_INFO.get(row.method)?.failsSanity ? 'fails' : ''}>
               <td>{row.rank}</td>
               <td>{nameOf(row.method)}{METHOD_INFO.get(row.method)?.failsSanity && <> <a class="badge-fails-inline" href={SANITY_PAPER} target="_blank" rel="noreferrer" title="fails the sanity check">fails sanity</a></>}</td>
-              <td>{row.deletion.toFixed(3)} <span class="muted">{x2(row.deletionRatio)}</span></td>
-              <td>{row.insertion.toFixed(3)} <span class="muted">{x2(row.insertionRatio)}</span></td>
-              <td>{row.road.toFixed(3)} <span class="muted">{x2(row.roadRatio)}</span></td>
+              <td>{row.deletion.toFixed(3)} <span class="muted">{formatRatio(row.deletionRatio)}</span></td>
+              <td>{row.insertion.toFixed(3)} <span class="muted">{formatRatio(row.insertionRatio)}</span></td>
+              <td>{row.road.toFixed(3)} <span class="muted">{formatRatio(row.roadRatio)}</span></td>
               <td class={row.spearman !== null && row.spearman >= SANITY_THRESHOLD ? 'fail' : ''}>{row.spearman === null ? '–' : row.spearman.toFixed(2)}</td>
               <td>{row.ms}</td>
             </tr>
