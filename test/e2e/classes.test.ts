@@ -55,6 +55,18 @@ async function trainingStatus(h: Harness) {
   return h.sw.evaluate(async () => ((await chrome.storage.session.get('training')).training as { status: string; phase: string } | undefined) ?? null);
 }
 
+/** The stored state of the first run after `before` (a job id) once it has ended. */
+async function newRunEnded(h: Harness, before: string | undefined) {
+  type Run = { jobId?: string; status?: string; summary?: { learningRate?: number; history?: unknown[] } };
+  const runs: (Run | null)[] = [];
+  await expect.poll(async () => {
+    const s = await trainingStatus(h) as Run | null;
+    runs.push(s);
+    return s?.jobId === before ? 'still the previous run' : s?.status;
+  }, { timeout: 150_000 }).toBe('done');
+  return runs.at(-1)!;
+}
+
 const row = (popup: Page, name: string): Locator => popup.locator(`[data-testid=my-class][data-name="${name}"]`);
 const rows = (popup: Page) => popup.getByTestId('my-class').evaluateAll((els) => els.map((e) => [e.getAttribute('data-name'), Number(e.getAttribute('data-count'))]));
 
@@ -209,9 +221,10 @@ describe('the popup’s My classes view', () => {
     expect(suggested).toBeGreaterThanOrEqual(1e-5);
     expect(suggested).toBeLessThanOrEqual(1);
     await popup.getByTestId('lr-use').click();
+    // The previous test's run is stored as done until the background records the new one: wait for a new run's end.
+    const before = (await trainingStatus(h) as { jobId?: string } | null)?.jobId;
     await popup.getByTestId('train-button').click();
-    await expect.poll(async () => (await trainingStatus(h))?.status, { timeout: 150_000 }).toBe('done');
-    const state = await trainingStatus(h) as { summary?: { learningRate?: number; history?: unknown[] } };
+    const state = await newRunEnded(h, before);
     expect(state.summary?.learningRate).toBe(suggested);
     expect(state.summary?.history?.length).toBeGreaterThanOrEqual(1);
     await popup.getByTestId('pixel-train').click();
