@@ -45,6 +45,9 @@ export default defineConfig(({ mode }) => {
   return {
   plugins: [firefox ? crx({ manifest: firefoxManifest(manifest), browser: 'firefox', contentScripts }) : crx({ manifest, contentScripts }), copyModels(), wasmThreads()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  // The model worker (Chrome's offscreen document starts it) is an ES module with TF.js: the threads patch
+  // applies to its bundle too.
+  worker: { format: 'es', plugins: () => [wasmThreads()] },
   build: {
     outDir: OUT_DIRS[mode] ?? `dist-${mode}`,
     emptyOutDir: true,

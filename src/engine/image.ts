@@ -1,15 +1,13 @@
 // Turning the user's image (an http(s) or data: URL) into pixels, in an extension page (the offscreen document,
 // or a Firefox background page later). fetch → blob → createImageBitmap works for cross-origin images without
 // CORS thanks to host permissions; img.decode() never resolves in the offscreen document, so it is not used.
-import { fitWithin, MAX_SIDE } from './preprocess';
+import { fitWithin } from './fit';
+import { MAX_SIDE } from '../shared/limits';
 import { imageSize } from './image-size';
+import { rasterizeSvg } from './svg';
+import { ImageError } from './image-error';
 
-export class ImageError extends Error {
-  constructor(readonly code: 'fetch-failed' | 'http-status' | 'timeout' | 'not-an-image' | 'decode-failed', message: string) {
-    super(message);
-    this.name = 'ImageError';
-  }
-}
+export { ImageError };
 
 const FETCH_TIMEOUT_MS = 15_000;
 
@@ -53,26 +51,9 @@ async function fetchBlob(url: string, timeoutMs: number): Promise<Blob> {
   }
 }
 
-/** SVG has no intrinsic raster: Chromium's createImageBitmap refuses it, so it is drawn through an <img>. */
-async function rasterizeSvg(blob: Blob): Promise<ImageBitmap> {
-  if (typeof Image === 'undefined') throw new ImageError('decode-failed', 'SVG images need a DOM to be drawn');
-  const url = URL.createObjectURL(blob);
-  try {
-    const img = new Image();
-    await new Promise<void>((resolve, reject) => {
-      img.onload = () => resolve();
-      img.onerror = () => reject(new ImageError('decode-failed', 'The SVG image could not be drawn'));
-      img.src = url;
-    });
-    const w = img.naturalWidth || 512, h = img.naturalHeight || 512;
-    const { width, height } = fitWithin(w, h, 1024);
-    const c = new OffscreenCanvas(width, height);
-    c.getContext('2d')!.drawImage(img, 0, 0, width, height);
-    return await createImageBitmap(c);
-  } finally {
-    URL.revokeObjectURL(url);
-  }
-}
+/** How an SVG becomes a bitmap here: drawn through an <img> where there is a DOM; a worker asks its document. */
+let svgRasterizer: (blob: Blob) => Promise<ImageBitmap> = rasterizeSvg;
+export function setSvgRasterizer(f: (blob: Blob) => Promise<ImageBitmap>): void { svgRasterizer = f; }
 
 export async function decodeImage(url: string, opts: { timeoutMs?: number; maxSide?: number } = {}): Promise<DecodedImage> {
   const blob = await fetchBlob(url, opts.timeoutMs ?? FETCH_TIMEOUT_MS);
@@ -81,7 +62,7 @@ export async function decodeImage(url: string, opts: { timeoutMs?: number; maxSi
   let full: ImageBitmap;
   try {
     if (blob.type.includes('svg')) {
-      full = await rasterizeSvg(blob);
+      full = await svgRasterizer(blob);
     } else {
       // Known to be huge from its header: decode straight to the small size, never the full-size bitmap.
       const size = imageSize(new Uint8Array(await blob.slice(0, 256 * 1024).arrayBuffer()));

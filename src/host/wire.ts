@@ -1,7 +1,6 @@
-// The model host's wiring, shared by Chrome's offscreen document (src/offscreen/main.ts) and Firefox's event page
+// The model host's wiring, shared by Chrome's model worker (src/offscreen/worker.ts) and Firefox's event page
 // (src/event-page/index.ts): the TF.js runtime, its files, its caches, and every feature's handlers. The two
 // differ only in how progress reports leave (`post`) and how requests arrive.
-import browser from 'webextension-polyfill';
 import { createModelHost, type HostPlatform, type ModelHostRuntime } from '../engine/host-runtime';
 import { registerWasmGradientKernels } from '../engine/kernels/wasm-grads';
 import type { BackgroundToHost, Handlers, HostToBackground } from '../shared/messages';
@@ -12,7 +11,8 @@ export function wireModelHost(post: (msg: HostToBackground) => void): { runtime:
   registerWasmGradientKernels();
   const platform: HostPlatform = {
     async read(path) {
-      const res = await fetch(browser.runtime.getURL(`models/${path}`));
+      // The extension's own origin (no runtime API in a worker): the page's or worker's location is in it.
+      const res = await fetch(new URL(`/models/${path}`, location.href));
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return res.arrayBuffer();
     },

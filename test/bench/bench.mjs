@@ -37,8 +37,8 @@ async function coldStart(gallery) {
 const BARE_PREDICT = `(async () => {
   const { session: engine, tf } = globalThis.__netlens;
   const m = engine.model;
-  window.__bareX ??= tf.randomUniform([1, m.entry.input.height, m.entry.input.width, 3], -1, 1);
-  const t = performance.now(); const y = m.model.predict(window.__bareX); await y.data(); y.dispose();
+  globalThis.__bareX ??= tf.randomUniform([1, m.entry.input.height, m.entry.input.width, 3], -1, 1);
+  const t = performance.now(); const y = m.model.predict(globalThis.__bareX); await y.data(); y.dispose();
   return performance.now() - t;
 })()`;
 
@@ -47,7 +47,7 @@ async function inHost(off, n) {
   return off.evaluate(`(async () => {
     const { session: engine, tf } = globalThis.__netlens;
     const m = engine.model;
-    const blob = await (await fetch(window.__benchImage)).blob();
+    const blob = await (await fetch(globalThis.__benchImage)).blob();
     const bmp = await createImageBitmap(blob);
     const [h, w] = [m.entry.input.height, m.entry.input.width];
     const x = tf.randomUniform([1, h, w, 3], -1, 1);
@@ -171,7 +171,7 @@ async function main() {
         engineMs.push(r.elapsedMs);
       }
       const off = await attachOffscreen(h);
-      await off.evaluate(`window.__benchImage = ${JSON.stringify(imageUrl)}`);
+      await off.evaluate(`globalThis.__benchImage = ${JSON.stringify(imageUrl)}`);
       // The same right-click, timed inside the service worker (no polling): what the budget compares, each click
       // followed by one bare predict, so that both medians see the same drift of this machine's speed.
       const swTimed = [], bareBeside = [];
@@ -180,7 +180,7 @@ async function main() {
           swTimed.push((await timedClick(h, page, imageUrl, `#${GALLERY_ITEMS.find((g) => g.kind === 'same-origin').id}`)).ms);
           bareBeside.push(await off.evaluate(BARE_PREDICT));
         }
-        await off.evaluate('window.__bareX.dispose(); window.__bareX = undefined');
+        await off.evaluate('globalThis.__bareX.dispose(); globalThis.__bareX = undefined');
       }
       const host = await inHost(off, n);
       await off.detach();
@@ -212,7 +212,7 @@ async function main() {
       await setSettings(h, { modelId, backend: 'auto' });
       const first = done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
       const off = await attachOffscreen(h);
-      await off.evaluate(`window.__benchImage = ${JSON.stringify(imageUrl)}`);
+      await off.evaluate(`globalThis.__benchImage = ${JSON.stringify(imageUrl)}`);
       const host = await inHost(off, N);
       await off.detach();
       results.models.push({ modelId, backend: first.backend, bareMs: round(median(host.bare)), engineClassifyMs: round(median(host.ours)), classifyVsBare: round(median(host.ours) / median(host.bare), 2) });
@@ -255,12 +255,12 @@ async function main() {
     await setSettings(h, { modelId: MODEL, backend: 'auto' });
     done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
     const off = await attachOffscreen(h);
-    await off.evaluate(`window.__benchImage = ${JSON.stringify(imageUrl)}`);
+    await off.evaluate(`globalThis.__benchImage = ${JSON.stringify(imageUrl)}`);
     results.explain = await off.evaluate(`(async () => {
       const { session: engine, tf, explain } = globalThis.__netlens;
       const m = engine.model;
       const a = new explain.LayersAdapter(m.model, m.entry, m.blocks);
-      const bmp = await createImageBitmap(await (await fetch(window.__benchImage)).blob());
+      const bmp = await createImageBitmap(await (await fetch(globalThis.__benchImage)).blob());
       const x = explain.toModelInput(bmp, m.entry); bmp.close();
       const target = { kind: 'class', index: 249 };
       const time = async (f, reps = 1) => { const ts = []; for (let i = 0; i < reps; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); } ts.sort((p, q) => p - q); return ts[ts.length >> 1]; };
@@ -315,7 +315,7 @@ async function main() {
     results.layers = await off.evaluate(`(async () => {
       const { session: engine, tf, explain, layers } = globalThis.__netlens;
       const m = engine.model;
-      const bmp = await createImageBitmap(await (await fetch(window.__benchImage)).blob());
+      const bmp = await createImageBitmap(await (await fetch(globalThis.__benchImage)).blob());
       const x = explain.toModelInput(bmp, m.entry); bmp.close();
       const time = async (f, reps) => { const ts = []; for (let i = 0; i < reps; i++) { const t = performance.now(); await f(); ts.push(performance.now() - t); } ts.sort((p, q) => p - q); return ts[ts.length >> 1]; };
       const forward = async () => { const y = m.infer(x); await y.data(); y.dispose(); };

@@ -164,11 +164,11 @@ async function measureContentScript(h, gallery) {
 const MEMORY = `(() => {
   const { tf } = globalThis.__netlens; const b = tf.backend();
   const wasm = tf.getBackend() === 'wasm' ? b.wasm.HEAPU8.buffer.byteLength : null;
-  return { tensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes, heapMB: performance.memory.usedJSHeapSize / 1048576, wasmMB: wasm === null ? null : wasm / 1048576 };
+  return { tensors: tf.memory().numTensors, tensorBytes: tf.memory().numBytes, wasmMB: wasm === null ? null : wasm / 1048576 };
 })()`;
 
-/** The offscreen document's memory now (JS heap, wasm memory, tensors). */
-export const hostMemory = (off) => off.evaluate(MEMORY);
+/** The model worker's memory now (JS heap, wasm memory, tensors). */
+export const hostMemory = async (off) => ({ ...(await off.evaluate(MEMORY)), heapMB: await off.heapMB() });
 
 /** Switching models frees the previous one: default model, another one, back; tensors and memory compared. */
 export async function modelSwitch(h, page, imageUrl, other) {

@@ -65,10 +65,13 @@ describe('load: 100 classifications and 20 explanations', () => {
     // Warm-up: fill the bounded caches (recent inputs and maps) so the baseline includes them.
     for (let i = 0; i < 8; i++) expect((await clickMenu(env.h, env.page, { srcUrl: `${env.gallery.origin}/images/${photos[i % 7]}` })).status).toBe('done');
     const off = await attachOffscreen(env.h);
-    const measure = () => off.idle().then(() => off.evaluate<{ tensors: number; heap: number }>(`(async () => {
-      for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 50)); }
-      return { tensors: globalThis.__netlens.tf.memory().numTensors, heap: performance.memory.usedJSHeapSize };
-    })()`));
+    const measure = () => off.idle().then(async () => ({
+      tensors: await off.evaluate<number>(`(async () => {
+        for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 50)); }
+        return globalThis.__netlens.tf.memory().numTensors;
+      })()`),
+      heap: (await off.heapMB()) * 2 ** 20,
+    }));
     const explainOnce = (jobId: string, method: string) => env.h.sw.evaluate(async ({ tabId, jobId, method }) => {
       // The popup's message, sent from the worker's side: same handler, same host.
       const state = (await chrome.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`] as { requestId: string; result: { modelId: string; predictions: { index: number }[] } };

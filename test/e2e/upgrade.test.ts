@@ -210,7 +210,8 @@ describe('upgrade from 0.1.0: everything the user had is still there', () => {
     await expect.poll(() => p.getByTestId('method-picker').inputValue(), { timeout: 30_000 }).toBe(e.method);
     const layer = e.params[e.method]?.layer;
     expect(layer).toBeTruthy();
-    expect(await p.locator('.panel').first().locator('.params select').inputValue()).toBe(layer);
+    // The layer list comes with the first explanation's answer (the model worker computes it beside the popup).
+    await expect.poll(() => p.locator('.panel').first().locator('.params select').inputValue(), { timeout: 60_000 }).toBe(layer);
     expect(await p.getByTestId('compare-toggle').isChecked()).toBe(e.compareMethod !== null);
     expect(await p.getByTestId('compare-method-picker').inputValue()).toBe(e.compareMethod);
     expect(Number(await p.getByTestId('opacity').inputValue())).toBe(e.opacity);

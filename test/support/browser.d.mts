@@ -22,4 +22,5 @@ export interface MenuClick { menuItemId?: string; srcUrl?: string; frameId?: num
 export function clickMenu(h: Harness, page: Page, click: MenuClick, timeoutMs?: number): Promise<TabState>;
 export function openPopup(h: Harness, tabId: number): Promise<Page>;
 export function setSettings(h: Harness, settings: { modelId?: string; backend?: string; wasmThreads?: number }): Promise<void>;
-export function attachOffscreen(h: Harness): Promise<{ evaluate<T = unknown>(expression: string): Promise<T>; idle(): Promise<void>; detach(): Promise<void> }>;
+/** The model worker (where TF.js runs), or with `page` the offscreen document that starts it. */
+export function attachOffscreen(h: Harness, opts?: { page?: boolean }): Promise<{ evaluate<T = unknown>(expression: string): Promise<T>; heapMB(): Promise<number>; idle(): Promise<void>; detach(): Promise<void> }>;

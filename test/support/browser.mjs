@@ -111,36 +111,66 @@ export async function setSettings(h, settings) {
   }, settings);
 }
 
-/** A raw DevTools-protocol session on the offscreen document (Playwright does not expose it). */
-export async function attachOffscreen(h) {
+/**
+ * A raw DevTools-protocol session on the model host: the offscreen document's model worker, where TF.js runs
+ * (Playwright exposes neither). `page: true` stays on the document itself. A dedicated worker answers only
+ * through its document's session (auto-attach), so messages to it are nested in messages to the document.
+ */
+export async function attachOffscreen(h, { page = false } = {}) {
   const browser = h.context.browser();
   if (!browser) throw new Error('no browser handle');
   const cdp = await browser.newBrowserCDPSession();
-  const find = async () => {
-    const { targetInfos } = await cdp.send('Target.getTargets');
-    return targetInfos.find((x) => x.url.endsWith('/src/offscreen/offscreen.html'));
-  };
+  const find = async () => (await cdp.send('Target.getTargets')).targetInfos.find((x) => x.url.endsWith('/src/offscreen/offscreen.html'));
   let t = await find();
   for (let i = 0; !t && i < 100; i++) { await new Promise((r) => setTimeout(r, 100)); t = await find(); }
   if (!t) throw new Error('offscreen document not found');
   const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
   let id = 0;
   const pending = new Map();
+  let worker = null;
+  const workerFound = [];
   cdp.on('Target.receivedMessageFromTarget', (ev) => {
     if (ev.sessionId !== sessionId) return;
     const m = JSON.parse(ev.message);
-    if (m.id && pending.has(m.id)) { pending.get(m.id)(m); pending.delete(m.id); }
+    if (m.method === 'Target.attachedToTarget') {
+      // Auto-attach also brings the service worker along: let it go (an attached worker is never stopped when idle).
+      if (m.params.targetInfo.type !== 'worker') { void toDoc('Target.detachFromTarget', { sessionId: m.params.sessionId }); return; }
+      worker ??= m.params.sessionId;
+      workerFound.splice(0).forEach((f) => f());
+      return;
+    }
+    const inner = m.method === 'Target.receivedMessageFromTarget' && m.params.sessionId === worker ? JSON.parse(m.params.message) : null;
+    const reply = inner ?? m;
+    const key = inner ? `w${reply.id}` : reply.id;
+    if (reply.id && pending.has(key)) { pending.get(key)(reply); pending.delete(key); }
   });
-  const send = (method, params = {}) => new Promise((res) => {
+  const toDoc = (method, params = {}) => new Promise((res) => {
     const mid = ++id;
     pending.set(mid, res);
     void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: mid, method, params }) });
   });
+  const toWorker = (method, params = {}) => new Promise((res) => {
+    const mid = ++id;
+    pending.set(`w${mid}`, res);
+    void toDoc('Target.sendMessageToTarget', { sessionId: worker, message: JSON.stringify({ id: mid, method, params }) });
+  });
+  let send = toDoc;
+  if (!page) {
+    await toDoc('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    if (!worker) await Promise.race([new Promise((r) => workerFound.push(r)), new Promise((r) => setTimeout(r, 10_000))]);
+    if (!worker) throw new Error('model worker not found');
+    send = toWorker;
+  }
   return {
     async evaluate(expression) {
       const r = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
       if (r.result?.exceptionDetails) throw new Error(r.result.exceptionDetails.exception?.description ?? r.result.exceptionDetails.text);
       return r.result?.result?.value;
+    },
+    /** The JS heap in use, in MB (a worker has no performance.memory). */
+    async heapMB() {
+      const r = await send('Runtime.getHeapUsage');
+      return r.result.usedSize / 1048576;
     },
     /** Waits until the model host's queue is empty (background jobs such as channel means included). */
     async idle() {

@@ -135,6 +135,27 @@ describe('resize', () => {
   });
 });
 
+describe('the one-pass CPU resize against TF.js resizeBilinear', () => {
+  it.each([[768, 576, 224, 224], [37, 23, 224, 224], [300, 300, 64, 64], [5, 9, 12, 7]])('%i×%i → %i×%i, RGB and RGBA: the same numbers within 1e-5', async (W, H, w, h) => {
+    const rgb = noise(W * H * 3, W + H);
+    const rgba = new Uint8Array(W * H * 4);
+    for (let i = 0; i < W * H; i++) { rgba.set(rgb.subarray(i * 3, i * 3 + 3), i * 4); rgba[i * 4 + 3] = 255; }
+    const entry = { input: { width: w, height: h, channels: 3 as const }, preprocess: { scale: 1 / 127.5, offset: -1 } };
+    // independent: TF.js's own kernel on the int pixels, then the same scale and offset
+    const ref = tf.tidy(() => tf.add(tf.mul(tf.image.resizeBilinear(tf.tensor3d(rgb, [H, W, 3], 'int32'), [h, w]), 1 / 127.5), -1).expandDims(0));
+    for (const data of [rgb, rgba]) {
+      const ours = toModelInput({ data, width: W, height: H }, entry);
+      expect(await maxAbsDiff(ours, ref)).toBeLessThan(1e-5);
+      ours.dispose();
+    }
+    // positive control: one source pixel changed shows up
+    const other = rgb.slice(); other[0] = (other[0]! + 128) % 256;
+    const moved = toModelInput({ data: other, width: W, height: H, channels: 3 }, entry);
+    expect(await maxAbsDiff(moved, ref)).toBeGreaterThan(0.1);
+    tf.dispose([ref, moved]);
+  });
+});
+
 describe('fitWithin', () => {
   it('keeps images that already fit', () => {
     expect(fitWithin(224, 224)).toEqual({ width: 224, height: 224, scaled: false });

@@ -1,0 +1,42 @@
+// The model worker: TF.js and every feature's host handlers, on a thread of their own. The offscreen document
+// that starts it shares one main thread with the popup and every other page of the extension (Chrome runs them
+// in one renderer process), so a forward pass there froze the popup, and the popup opening on a right-click
+// held the classification back. The document relays; this worker computes. Wiring only.
+import { assertContext } from '../shared/context';
+import type { BackgroundToHost, HostToBackground } from '../shared/messages';
+import { wireModelHost } from '../host/wire';
+import { setSvgRasterizer } from '../engine/image';
+import { ImageError } from '../engine/image-error';
+import type { FromWorker, ToWorker } from './worker-protocol';
+
+assertContext('model-worker');
+
+const out = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
+
+// An SVG is drawn by the document (it has a DOM) and comes back as a bitmap.
+let svgIds = 0;
+const svgWaiting = new Map<number, (r: ImageBitmap | Error) => void>();
+setSvgRasterizer((blob) => new Promise((resolve, reject) => {
+  const id = ++svgIds;
+  svgWaiting.set(id, (r) => (r instanceof Error ? reject(r) : resolve(r)));
+  out({ kind: 'svg', id, blob });
+}));
+
+const { runtime, handlers } = wireModelHost((msg: HostToBackground) => out({ kind: 'report', msg }));
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.kind === 'svg-done') {
+    const done = svgWaiting.get(m.id);
+    svgWaiting.delete(m.id);
+    done?.(m.bitmap ?? new ImageError('decode-failed', m.error ?? 'The SVG image could not be drawn'));
+    return;
+  }
+  const handle = handlers[m.msg.type] as (msg: BackgroundToHost) => Promise<unknown>;
+  void handle(m.msg).then((reply) => out({ kind: 'reply', id: m.id, reply }), (err: Error) => out({ kind: 'reply', id: m.id, reply: { ok: false, error: { code: 'internal', message: err?.message ?? String(err) } } }));
+};
+
+out({ kind: 'ready' });
+
+// Tests and the benchmark reach the runtime through the DevTools protocol; only a test build has this.
+if (import.meta.env.MODE === 'test') void import('./test-hooks').then((m) => m.expose(runtime));
