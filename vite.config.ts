@@ -46,8 +46,8 @@ export default defineConfig(({ mode }) => {
   plugins: [firefox ? crx({ manifest: firefoxManifest(manifest), browser: 'firefox', contentScripts }) : crx({ manifest, contentScripts }), copyModels(), wasmThreads()],
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   // The model worker (Chrome's offscreen document starts it) is an ES module with TF.js: the threads patch
-  // applies to its bundle too.
-  worker: { format: 'es', plugins: () => [wasmThreads()] },
+  // applies to its bundle too, and its comments go as the pages' do (TF.js's repeated licence headers were 1.2 MB).
+  worker: { format: 'es', plugins: () => [wasmThreads()], rolldownOptions: { output: { comments: false } } },
   build: {
     outDir: OUT_DIRS[mode] ?? `dist-${mode}`,
     emptyOutDir: true,
