@@ -11,7 +11,7 @@ import { crops } from '../support/crops.mjs';
 import { lensBench, lensLines } from './lens.mjs';
 import { firefoxBench, firefoxLines } from './firefox.mjs';
 import { done, median, round } from './stats.mjs';
-import { budgetLines, contentScriptCost, hostMemory, modelSwitch, releaseBench, threadsBench, timedClick, usedProfile, warmStart } from './budgets.mjs';
+import { budgetLines, contentScriptCost, hostMemory, modelSwitch, popupLagBench, releaseBench, threadsBench, timedClick, usedProfile, warmStart } from './budgets.mjs';
 
 const N = Number(process.env.BENCH_N ?? 20);
 const MODEL = process.env.BENCH_MODEL ?? 'mobilenet-v1-0.75-224';
@@ -249,6 +249,9 @@ async function main() {
     await setSettings(h, { modelId: MODEL, backend: 'auto' });
     log('content script: a page of 1000 images');
     results.contentScript = await contentScriptCost(gallery);
+    log('the popup while the model computes');
+    done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
+    results.popupLag = await popupLagBench(h, page);
 
     // Explanations, on the backend auto picks here (wasm), default model, one real photo.
     log('explanations: each method vs one forward pass; batched vs unbatched IG(32) and SmoothGrad(25)');
