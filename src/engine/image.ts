@@ -1,6 +1,6 @@
-// Turning the user's image (an http(s) or data: URL) into pixels, in an extension page (the offscreen document,
-// or a Firefox background page later). fetch → blob → createImageBitmap works for cross-origin images without
-// CORS thanks to host permissions; img.decode() never resolves in the offscreen document, so it is not used.
+// Turning the user's image (an http(s) or data: URL) into pixels, where the model runs (Chrome's model worker,
+// Firefox's event page). fetch → blob → createImageBitmap works for cross-origin images without CORS thanks to
+// host permissions, and in a worker too; img.decode() never resolved in the offscreen document, so it is not used.
 import { fitWithin } from './fit';
 import { MAX_SIDE } from '../shared/limits';
 import { imageSize } from './image-size';

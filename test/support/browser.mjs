@@ -147,12 +147,15 @@ export async function attachOffscreen(h, { page = false } = {}) {
   const toDoc = (method, params = {}) => new Promise((res) => {
     const mid = ++id;
     pending.set(mid, res);
-    void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: mid, method, params }) });
+    // The document can close under us (the idle release, a fault test): the caller gets the error as a reply.
+    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: mid, method, params }) })
+      .catch((e) => { pending.delete(mid); res({ id: mid, error: { message: String(e?.message ?? e) } }); });
   });
   const toWorker = (method, params = {}) => new Promise((res) => {
     const mid = ++id;
     pending.set(`w${mid}`, res);
-    void toDoc('Target.sendMessageToTarget', { sessionId: worker, message: JSON.stringify({ id: mid, method, params }) });
+    void toDoc('Target.sendMessageToTarget', { sessionId: worker, message: JSON.stringify({ id: mid, method, params }) })
+      .then((r) => { if (r.error) { pending.delete(`w${mid}`); res({ id: mid, error: r.error }); } });
   });
   let send = toDoc;
   if (!page) {
@@ -164,6 +167,7 @@ export async function attachOffscreen(h, { page = false } = {}) {
   return {
     async evaluate(expression) {
       const r = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+      if (r.error) throw new Error(`model host: ${r.error.message}`);
       if (r.result?.exceptionDetails) throw new Error(r.result.exceptionDetails.exception?.description ?? r.result.exceptionDetails.text);
       return r.result?.result?.value;
     },
