@@ -1,7 +1,7 @@
 // Issue 14's budgets in the benchmark: threads against one thread, the warm-up before the click, the warm
 // right-click timed inside the service worker, the content script on a 1000-image page, and memory. Each
 // budget becomes a row with its target and ✓/✗ (budgetLines). Ratios come from one run, in one browser.
-import { attachOffscreen, clickMenu, launch, openGalleryPage, openPopup, setSettings, tabIdOf } from '../support/browser.mjs';
+import { attachOffscreen, clickMenu, explainInHost, launch, openGalleryPage, openPopup, popupLag, setSettings, tabIdOf } from '../support/browser.mjs';
 import { GALLERY_ITEMS } from '../support/gallery.mjs';
 
 import { done, median, round } from './stats.mjs';
@@ -233,18 +233,9 @@ export async function popupLagBench(h, page) {
   const doc = await attachOffscreen(h, { page: true });
   try {
     await popup.waitForSelector('[data-testid=status][data-status=done]');
-    const lag = async (work) => {
-      await popup.evaluate(() => { globalThis.__lag = 0; globalThis.__run = true; (function tick() { const t = performance.now(); setTimeout(() => { globalThis.__lag = Math.max(globalThis.__lag, performance.now() - t); if (globalThis.__run) tick(); }, 0); })(); });
-      const t0 = performance.now();
-      await work();
-      const ms = performance.now() - t0;
-      return { lagMs: round(await popup.evaluate(() => { globalThis.__run = false; return globalThis.__lag; })), workMs: round(ms) };
-    };
-    const shared = await lag(() => doc.evaluate('(() => { const t = performance.now(); while (performance.now() - t < 400) {} })()'));
-    const ig = await lag(() => h.sw.evaluate(async (tabId) => {
-      const state = (await chrome.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`];
-      return chrome.runtime.sendMessage({ type: 'bg/explain', target: 'offscreen', jobId: 'bench-lag', task: 'map', method: 'integrated-gradients', params: {}, classTarget: { kind: 'class', index: state.result.predictions[0].index }, image: { requestId: state.requestId, source: null }, modelId: state.result.modelId, backend: 'auto', remembered: null });
-    }, tabId));
+    const rounded = ({ lagMs, workMs }) => ({ lagMs: round(lagMs), workMs: round(workMs) });
+    const shared = rounded(await popupLag(popup, () => doc.evaluate('(() => { const t = performance.now(); while (performance.now() - t < 400) {} })()')));
+    const ig = rounded(await popupLag(popup, () => explainInHost(h, tabId, 'integrated-gradients', 'bench-lag')));
     return { shared, ig };
   } finally {
     await doc.detach();

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GALLERY_ITEMS, startGallery, type Gallery } from '../support/gallery.mjs';
-import { attachOffscreen, clickMenu, openGalleryPage, launch, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
+import { attachOffscreen, clickMenu, explainInHost, launch, openGalleryPage, openPopup, tabIdOf, type Harness } from '../support/browser.mjs';
 import { useExtension } from '../support/setup';
 
 describe('privacy: every request the browser makes', () => {
@@ -72,14 +72,7 @@ describe('load: 100 classifications and 20 explanations', () => {
       })()`),
       heap: (await off.heapMB()) * 2 ** 20,
     }));
-    const explainOnce = (jobId: string, method: string) => env.h.sw.evaluate(async ({ tabId, jobId, method }) => {
-      // The popup's message, sent from the worker's side: same handler, same host.
-      const state = (await chrome.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`] as { requestId: string; result: { modelId: string; predictions: { index: number }[] } };
-      return (await chrome.runtime.sendMessage({
-        type: 'bg/explain', target: 'offscreen', jobId, task: 'map', method, params: {}, classTarget: { kind: 'class', index: state.result.predictions[0]!.index },
-        image: { requestId: state.requestId, source: null }, modelId: state.result.modelId, backend: 'auto', remembered: null,
-      })) as { ok: boolean };
-    }, { tabId, jobId, method });
+    const explainOnce = (jobId: string, method: string) => explainInHost(env.h, tabId, method, jobId);
     expect((await explainOnce('warm', 'grad-cam')).ok).toBe(true);
     const base = await measure();
     for (let i = 0; i < 100; i++) {

@@ -104,6 +104,34 @@ export async function openPopup(h, tabId) {
   return popup;
 }
 
+/**
+ * The longest a popup timer waited while `work` ran (a setTimeout(0) chain in the popup): what the popup feels of
+ * work elsewhere. Returns that wait and how long `work` took, in ms.
+ */
+export async function popupLag(popup, work) {
+  await popup.evaluate(() => {
+    const g = globalThis;
+    g.__lag = 0; g.__run = true;
+    (function tick() { const t = performance.now(); setTimeout(() => { g.__lag = Math.max(g.__lag, performance.now() - t); if (g.__run) tick(); }, 0); })();
+  });
+  const t0 = performance.now();
+  await work();
+  const workMs = performance.now() - t0;
+  const lagMs = await popup.evaluate(() => { globalThis.__run = false; return globalThis.__lag; });
+  return { lagMs, workMs };
+}
+
+/** The popup's explanation request for the tab's current result, sent as the background sends it to the model host. */
+export function explainInHost(h, tabId, method, jobId = `test-${method}`) {
+  return h.sw.evaluate(async ({ tabId, method, jobId }) => {
+    const state = (await chrome.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`];
+    return chrome.runtime.sendMessage({
+      type: 'bg/explain', target: 'offscreen', jobId, task: 'map', method, params: {}, classTarget: { kind: 'class', index: state.result.predictions[0].index },
+      image: { requestId: state.requestId, source: null }, modelId: state.result.modelId, backend: 'auto', remembered: null,
+    });
+  }, { tabId, method, jobId });
+}
+
 export async function setSettings(h, settings) {
   await h.sw.evaluate(async (s) => {
     const cur = (await chrome.storage.local.get('settings')).settings ?? { modelId: 'mobilenet-v1-0.75-224', backend: 'auto' };
