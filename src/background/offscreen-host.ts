@@ -28,10 +28,10 @@ async function ensureOffscreenDocument(): Promise<void> {
   creating ??= chrome.offscreen
     .createDocument({
       url: OFFSCREEN_PATH,
-      // WORKERS keeps the document alive while idle (AUDIO_PLAYBACK documents are closed after ~30 s);
-      // there is no ML reason. TF.js's wasm/WebGPU/WebGL all work here whatever the reason.
+      // WORKERS is literally what it is for: it starts the model worker, where TF.js runs. It also keeps the
+      // document alive while idle (AUDIO_PLAYBACK documents are closed after ~30 s).
       reasons: [chrome.offscreen.Reason.WORKERS],
-      justification: 'Runs the image classification model (TensorFlow.js) on this computer.',
+      justification: 'Runs the image classification model (TensorFlow.js) in a worker on this computer.',
     })
     .catch((e: Error) => { if (!/single offscreen/i.test(e.message)) throw e; })
     .finally(() => { creating = null; });
