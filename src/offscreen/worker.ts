@@ -8,32 +8,28 @@ import { wireModelHost } from '../host/wire';
 import { setSvgRasterizer } from '../engine/image';
 import { ImageError } from '../engine/image-error';
 import type { FromWorker, ToWorker } from './worker-protocol';
+import { Pending } from './relay';
+import { fail } from '../shared/protocol';
 
 assertContext('model-worker');
 
 const out = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
 // An SVG is drawn by the document (it has a DOM) and comes back as a bitmap.
-let svgIds = 0;
-const svgWaiting = new Map<number, (r: ImageBitmap | Error) => void>();
-setSvgRasterizer((blob) => new Promise((resolve, reject) => {
-  const id = ++svgIds;
-  svgWaiting.set(id, (r) => (r instanceof Error ? reject(r) : resolve(r)));
-  out({ kind: 'svg', id, blob });
-}));
+const svgs = new Pending<ImageBitmap | Error>();
+setSvgRasterizer(async (blob) => {
+  const r = await svgs.wait((id) => out({ kind: 'svg', id, blob }));
+  if (r instanceof Error) throw r;
+  return r;
+});
 
 const { runtime, handlers } = wireModelHost((msg: HostToBackground) => out({ kind: 'report', msg }));
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
-  if (m.kind === 'svg-done') {
-    const done = svgWaiting.get(m.id);
-    svgWaiting.delete(m.id);
-    done?.(m.bitmap ?? new ImageError('decode-failed', m.error ?? 'The SVG image could not be drawn'));
-    return;
-  }
+  if (m.kind === 'svg-done') return svgs.settle(m.id, m.bitmap ?? new ImageError('decode-failed', m.error ?? 'The SVG image could not be drawn'));
   const handle = handlers[m.msg.type] as (msg: BackgroundToHost) => Promise<unknown>;
-  void handle(m.msg).then((reply) => out({ kind: 'reply', id: m.id, reply }), (err: Error) => out({ kind: 'reply', id: m.id, reply: { ok: false, error: { code: 'internal', message: err?.message ?? String(err) } } }));
+  void handle(m.msg).then((reply) => out({ kind: 'reply', id: m.id, reply }), (err: Error) => out({ kind: 'reply', id: m.id, reply: fail('internal', err?.message ?? String(err)) }));
 };
 
 out({ kind: 'ready' });
