@@ -326,11 +326,11 @@ describe('NetLens in Firefox', () => {
     expect(stopped).toBe('stopped');
     const popup = await openPopup(); // the stored result survives the page
     try { expect(await poll(() => attr(popup, '[data-testid=status]', 'data-status'), (v) => v === 'done')).toBe('done'); } finally { await popup.close(); }
-    // An explanation longer than the timeout (occlusion, 196 patches): the page stays the same page until done.
+    // An explanation several times longer than the timeout (occlusion, 676 patches, ~4 idle timeouts on CI): the page stays the same page until done.
     const mark = await ext(async (_a, bg) => (bg.__mark ??= Math.random()));
     const states: string[] = [];
     const started = Date.now();
-    const pending = (await h.ext()).evaluate(async (tabId) => browser.runtime.sendMessage({ type: 'popup/explain', tabId, jobId: crypto.randomUUID(), task: 'map', method: 'occlusion', params: { patch: 24, stride: 16 }, classTarget: { kind: 'class', index: 249 } }), tabId);
+    const pending = (await h.ext()).evaluate(async (tabId) => browser.runtime.sendMessage({ type: 'popup/explain', tabId, jobId: crypto.randomUUID(), task: 'map', method: 'occlusion', params: { patch: 24, stride: 8 }, classTarget: { kind: 'class', index: 249 } }), tabId);
     let answer: any = null;
     void pending.then((r) => { answer = r; }, (e) => { answer = { ok: false, error: String(e) }; });
     while (answer === null && Date.now() - started < 120_000) { await new Promise((r) => setTimeout(r, 300)); states.push(await backgroundState(h)); }
