@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useLayoutEffect } from 'preact/hooks';
 import { BACKENDS, type BackendPref } from '../shared/protocol';
 import type { Page, ViewModel } from './viewmodel';
 import { ExplainView } from '../features/explain/popup/ExplainView';
@@ -65,7 +65,8 @@ function Tabs({ vm }: { vm: ViewModel }) {
 }
 
 export function App({ vm }: { vm: ViewModel }) {
-  useEffect(() => { void vm.start(); return () => vm.stop(); }, [vm]);
+  // Before the first paint, not after it: the stored answer is read a frame sooner.
+  useLayoutEffect(() => { void vm.start(); return () => vm.stop(); }, [vm]);
   const v = vm.view.value;
   const explaining = vm.page.value === 'explain' && v.kind === 'result';
   const layering = vm.page.value === 'layers' && v.kind === 'result';

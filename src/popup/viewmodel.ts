@@ -58,6 +58,7 @@ export function createViewModel(c: PopupConnector): ViewModel {
   const classes = createClassesVm(c, { modelId: () => settings.value.modelId, tabId: () => tabId.value });
   let unwatch = () => {};
   let port: (() => void) | null = null;
+  let tabsReady: Promise<void> = Promise.resolve();
 
   const view = computed<View>(() => {
     if (!ready.value) return { kind: 'starting' };
@@ -92,8 +93,8 @@ export function createViewModel(c: PopupConnector): ViewModel {
     classes,
     showPage(p) {
       page.value = p;
-      if (p === 'explain') explain.open();
-      if (p === 'layers') void layers.open();
+      if (p === 'explain') void tabsReady.then(() => { if (page.value === 'explain') explain.open(); });
+      if (p === 'layers') void tabsReady.then(() => { if (page.value === 'layers') void layers.open(); });
       if (p === 'classes') void classes.refresh();
     },
     async start() {
@@ -118,8 +119,9 @@ export function createViewModel(c: PopupConnector): ViewModel {
       host.value = h;
       settings.value = s;
       backendChoice.value = b;
-      await explain.start();
-      await layers.start();
+      // The answer shows now; the tabs' own state (explain settings, class names) loads beside the first paint,
+      // and a tab opened meanwhile opens once it is there.
+      tabsReady = Promise.all([explain.start(), layers.start()]).then(() => undefined);
       void classes.start();
       ready.value = true;
       const want = new URLSearchParams(location.search).get('view');

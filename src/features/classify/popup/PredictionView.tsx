@@ -1,4 +1,5 @@
 // The Prediction view: what the model answered for the image (or why it could not), with its top classes.
+import { useEffect } from 'preact/hooks';
 import type { ClassifyResult, Prediction } from '../contract';
 import type { ViewModel } from '../../../popup/viewmodel';
 import { ModePicker } from '../../teach/popup/ClassesView';
@@ -69,6 +70,15 @@ function Predictions({ vm, r }: { vm: ViewModel; r: ClassifyResult }) {
   );
 }
 
+/**
+ * Marks (User Timing) when an answer is on screen, so that "menu click → answer seen" can be measured from outside
+ * (the benchmark reads the mark); Preact runs effects after the frame is painted.
+ */
+function ShownMark({ requestId }: { requestId: string }) {
+  useEffect(() => { performance.mark('netlens:answer-shown', { detail: requestId }); }, [requestId]);
+  return null;
+}
+
 export function PredictionView({ vm }: { vm: ViewModel }) {
   const v = vm.view.value;
   switch (v.kind) {
@@ -107,6 +117,7 @@ export function PredictionView({ vm }: { vm: ViewModel }) {
       const top = custom ?? r.predictions[0];
       return (
         <section data-testid="status" data-status="done">
+          <ShownMark requestId={r.requestId} />
           <div class="result-head">
             <img data-testid="thumbnail" class="thumb" src={r.thumbnail} alt={`The classified image (${r.image.originalWidth}×${r.image.originalHeight})`} />
             <div>
