@@ -11,7 +11,7 @@ import { crops } from '../support/crops.mjs';
 import { lensBench, lensLines } from './lens.mjs';
 import { firefoxBench, firefoxLines } from './firefox.mjs';
 import { done, median, round } from './stats.mjs';
-import { budgetLines, contentScriptCost, hostMemory, modelSwitch, popupLagBench, releaseBench, threadsBench, timedClick, usedProfile, warmStart } from './budgets.mjs';
+import { answerOnScreen, budgetLines, contentScriptCost, hostMemory, modelSwitch, popupLagBench, releaseBench, threadsBench, timedClick, usedProfile, warmStart } from './budgets.mjs';
 
 const N = Number(process.env.BENCH_N ?? 20);
 const MODEL = process.env.BENCH_MODEL ?? 'mobilenet-v1-0.75-224';
@@ -202,6 +202,10 @@ async function main() {
     const threads = Math.min(Math.max(2, os.cpus().length), 4);
     log(`threads: wasm with 1 and ${threads} threads, same browser`);
     results.threads = await threadsBench(h, page, imageUrl, threads, N);
+    log('answer on screen: warm menu click → the answer painted in the popup');
+    done(await clickMenu(h, page, { srcUrl: imageUrl }, 600_000));
+    results.answerOnScreen = await answerOnScreen(h, page, imageUrl, N);
+    log(JSON.stringify(results.answerOnScreen));
     log('teaching: add-example latency, training 20 and 100 examples');
     results.teach = await teachBench(gallery);
 

@@ -243,6 +243,84 @@ export async function popupLagBench(h, page) {
   }
 }
 
+/**
+ * Menu click → the answer on screen, as a user sees it: the menu click opens the popup at once
+ * (chrome.action.openPopup) while the image is classified; the popup marks (User Timing) when the answer is
+ * painted. Split into Chrome opening the popup (openPopup → the popup's navigation start), the popup's own
+ * load → answer, and the result stored (as timedClick). Popups are read and closed through the browser's CDP
+ * session: they are not pages Playwright lists. Also: the same click with the popup kept shut, for the
+ * pipeline alone.
+ */
+export async function answerOnScreen(h, page, srcUrl, n) {
+  const tabId = await tabIdOf(h, page);
+  const cdp = await h.context.browser().newBrowserCDPSession();
+  let id = 0;
+  const replies = new Map();
+  cdp.on('Target.receivedMessageFromTarget', (ev) => { const m = JSON.parse(ev.message); replies.get(m.id)?.(m); replies.delete(m.id); });
+  const popups = async () => (await cdp.send('Target.getTargets')).targetInfos.filter((t) => t.type === 'page' && t.url.includes('/src/popup/'));
+  const closeAll = async () => { for (const t of await popups()) await cdp.send('Target.closeTarget', { targetId: t.targetId }).catch(() => undefined); };
+  const shown = async (requestId) => {
+    const expression = `(() => { const e = performance.getEntriesByName('netlens:answer-shown').find((m) => m.detail === ${JSON.stringify(requestId)}); return e ? { origin: performance.timeOrigin, mark: e.startTime } : null; })()`;
+    for (let k = 0; k < 100; k++) {
+      for (const t of await popups()) {
+        const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
+        const r = await new Promise((res) => {
+          const mid = ++id; replies.set(mid, res); setTimeout(() => res(null), 3000);
+          cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: mid, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }) }).catch(() => res(null));
+        });
+        await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+        const v = r?.result?.result?.value;
+        if (v) return v;
+      }
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    return null;
+  };
+  const click = (withPopup) => h.sw.evaluate(async ({ tabId, srcUrl, withPopup }) => {
+    globalThis.__openPopup ??= chrome.action.openPopup;
+    chrome.action.openPopup = withPopup ? globalThis.__openPopup : undefined;
+    const key = `tab:${tabId}`;
+    const tab = await chrome.tabs.get(tabId);
+    const before = (await chrome.storage.session.get(key))[key]?.requestId;
+    try {
+      return await new Promise((resolve) => {
+        let t0 = 0;
+        const on = (changes, area) => {
+          const s = changes[key]?.newValue;
+          if (area !== 'session' || !s || s.requestId === before || s.status === 'loading') return;
+          chrome.storage.onChanged.removeListener(on);
+          resolve({ storedMs: performance.now() - t0, t0: performance.timeOrigin + t0, requestId: s.requestId, status: s.status });
+        };
+        chrome.storage.onChanged.addListener(on);
+        t0 = performance.now();
+        chrome.contextMenus.onClicked.dispatch({ menuItemId: 'netlens-classify', srcUrl, pageUrl: tab.url, frameId: 0, mediaType: 'image', editable: false }, tab);
+      });
+    } finally {
+      chrome.action.openPopup = globalThis.__openPopup;
+    }
+  }, { tabId, srcUrl, withPopup });
+  const runs = [], bare = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      await closeAll();
+      await page.bringToFront();
+      const c = await click(true);
+      if (c.status !== 'done') throw new Error(`answer on screen: ${c.status}`);
+      const s = await shown(c.requestId);
+      if (!s) throw new Error('answer on screen: the popup never marked the answer');
+      runs.push({ storedMs: c.storedMs, openMs: s.origin - c.t0, popupMs: s.mark, shownMs: s.origin + s.mark - c.t0 });
+      await closeAll();
+      await new Promise((r) => setTimeout(r, 200));
+      bare.push((await click(false)).storedMs);
+    }
+  } finally {
+    await closeAll();
+    await cdp.detach().catch(() => undefined);
+  }
+  const med = (k) => round(median(runs.map((r) => r[k])), 0);
+  return { n, shownMs: med('shownMs'), openMs: med('openMs'), popupMs: med('popupMs'), storedMs: med('storedMs'), storedNoPopupMs: round(median(bare), 0) };
+}
+
 /** The budget table: one row per target of issue 14, measured in this run. */
 export function budgetLines(r) {
   const rows = [];
@@ -257,6 +335,10 @@ export function budgetLines(r) {
   }
   if (r.warmStart) add('first result after a browser start, from the menu click (right-click warm-up, 500 ms before the click)', `${Math.round(r.warmStart.fromMenuClickMs)} ms (${Math.round(r.warmStart.fromLaunchMs)} ms from launch; without warm-up, launch → result ${r.coldStart?.medianMs ?? '—'} ms)`, '≤ 1200 ms', r.warmStart.fromMenuClickMs <= 1200);
   if (r.warmClick) add('warm right-click → result stored (timed in the service worker) vs bare predict', `${round(r.warmClick.ms)} ms vs ${round(r.warmClick.bareMs)} ms = ${r.warmClick.ratio}×`, '≤ 1.5×', r.warmClick.ratio <= 1.5);
+  if (r.answerOnScreen) {
+    const a = r.answerOnScreen;
+    add('warm menu click → the answer painted in the popup: Chrome opening the popup + the popup\'s own load → answer (the result was stored at; with the popup kept shut)', `${a.shownMs} ms: ${a.openMs} + ${a.popupMs} ms (stored at ${a.storedMs} ms; ${a.storedNoPopupMs} ms)`, 'popup\'s own part ≤ 150 ms', a.popupMs <= 150);
+  }
   if (r.popupLag) add('the popup while the model computes IG(32): its longest timer wait (400 ms of work on the document\'s own thread, for contrast)', `${r.popupLag.ig.lagMs} ms during ${r.popupLag.ig.workMs} ms (${r.popupLag.shared.lagMs} ms)`, '≤ 50 ms (no long task)', r.popupLag.ig.lagMs <= 50);
   if (r.teach) add('add an example: menu click → stored (median)', `${r.teach.addExampleMs.median} ms`, '≤ 150 ms', r.teach.addExampleMs.median <= 150);
   const e = r.explain;

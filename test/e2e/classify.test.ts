@@ -143,6 +143,8 @@ describe('classify from the context menu (wasm, auto backend)', () => {
       expect(await popup.getByTestId('thumbnail').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
       const badge = await env.h.sw.evaluate(async (tabId) => chrome.action.getBadgeText({ tabId }), await tabIdOf(env.h, env.page));
       expect(badge).toBe(`${Math.round(rows[0]!.prob * 100)}%`);
+      // The benchmark's "answer on screen" reads this mark: one per answer shown, naming its request.
+      await expect.poll(() => popup.evaluate(() => performance.getEntriesByName('netlens:answer-shown').map((m) => (m as PerformanceMark).detail))).toEqual([s.requestId]);
     } finally {
       await popup.close();
     }
