@@ -26,7 +26,7 @@ export function OptionsView({ vm }: { vm: OptionsVm }) {
         <label>Model <select data-testid="opt-model" value={s.modelId} onChange={(e) => set({ modelId: (e.target as HTMLSelectElement).value })}>{classifierModels().map((m) => <option key={m.id} value={m.id}>{m.name}</option>)}</select></label>
         <label>Backend <select data-testid="opt-backend" value={s.backend} onChange={(e) => set({ backend: (e.target as HTMLSelectElement).value as Settings['backend'] })}><option value="auto">auto (measured once per browser)</option>{BACKENDS.map((b) => <option key={b} value={b}>{b}</option>)}</select></label>
         <label>WebAssembly threads <select data-testid="opt-threads" value={String(s.wasmThreads)} onChange={(e) => set({ wasmThreads: Number((e.target as HTMLSelectElement).value) })}>
-          <option value="0">automatic: {resolveWasmThreads(0)} (one less than this computer’s {navigator.hardwareConcurrency || 1} cores, at most {MAX_WASM_THREADS})</option>
+          <option value="0">automatic: {resolveWasmThreads(0)} (one less than this computer’s {navigator.hardwareConcurrency || 1} cores, at least 2 where there are 2, at most {MAX_WASM_THREADS})</option>
           {[1, 2, 4, 8, 16].map((n) => <option key={n} value={String(n)}>{n === 1 ? '1 (no threads)' : n}</option>)}
         </select> <span class="muted small">for the wasm backend; the model reloads when this changes</span></label>
         <label>Classes to answer with <select data-testid="opt-mode" value={s.mode} onChange={(e) => set({ mode: (e.target as HTMLSelectElement).value as Settings['mode'] })}><option value="imagenet">ImageNet’s</option><option value="custom">My classes</option><option value="both">both</option></select></label>
