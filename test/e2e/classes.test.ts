@@ -110,11 +110,30 @@ describe('the popup’s My classes view', () => {
   });
 
   test('classes created in the popup; the menus get them; too little data names the short classes', async () => {
-    for (const name of ['zebra', 'beach', 'temp']) {
-      await popup.getByTestId('new-class-input').fill(name);
-      await popup.getByTestId('new-class-input').press('Enter');
-      await row(popup, name).waitFor();
+    // The background answers "classes changed" late here, as a busy one may: each new row shows before its create
+    // call returns, so the next name is typed meanwhile and must not be wiped when that call returns.
+    await popup.evaluate(() => {
+      // webextension-polyfill defers to the browser's own `browser` where there is one: patch what it calls
+      const api = ((globalThis as unknown as { browser?: typeof chrome }).browser ?? chrome).runtime as unknown as { sendMessage: (...a: unknown[]) => unknown };
+      const send = api.sendMessage;
+      (globalThis as unknown as { __unpatch: () => void }).__unpatch = () => { api.sendMessage = send; };
+      api.sendMessage = (msg: unknown, ...rest: unknown[]) => ((msg as { type?: string })?.type === 'popup/classes-changed'
+        ? new Promise((r) => setTimeout(r, 800)).then(() => send.call(api, msg, ...rest))
+        : send.call(api, msg, ...rest));
+    });
+    try {
+      for (const name of ['zebra', 'beach', 'temp']) {
+        await popup.getByTestId('new-class-input').fill(name);
+        await new Promise((r) => setTimeout(r, 900)); // typed while the last create was still returning
+        expect(await popup.getByTestId('new-class-input').inputValue()).toBe(name);
+        await popup.getByTestId('new-class-input').press('Enter');
+        await row(popup, name).waitFor({ timeout: 5000 });
+      }
+    } finally {
+      await popup.evaluate(() => (globalThis as unknown as { __unpatch: () => void }).__unpatch());
     }
+    await new Promise((r) => setTimeout(r, 900)); // the last create returns: the field it cleared was its own
+    expect(await popup.getByTestId('new-class-input').inputValue()).toBe('');
     expect(await rows(popup)).toEqual([['zebra', 0], ['beach', 0], ['temp', 0]]);
     const ids = Object.fromEntries((await stored(h)).map((c) => [c.name, c.id]));
     for (const id of Object.values(ids)) await expect.poll(() => menuExists(h, id)).toBe(true);

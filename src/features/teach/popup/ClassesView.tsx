@@ -155,9 +155,17 @@ function ArchiveTools({ vm }: { vm: ClassesVm }) {
 
 function NewClass({ vm }: { vm: ClassesVm }) {
   const [name, setName] = useState('');
+  const field = useRef<HTMLInputElement>(null);
+  // The name is read from the field itself, and cleared only if it still holds that name: the new class's row
+  // can appear before the create call returns, and a next name typed meanwhile must not be wiped.
+  const submit = async () => {
+    const submitted = field.current?.value ?? name;
+    if (await vm.createClass(submitted)) setName((now) => (now === submitted ? '' : now));
+  };
   return (
-    <form class="nl-new" onSubmit={async (e) => { e.preventDefault(); if (await vm.createClass(name)) setName(''); }}>
+    <form class="nl-new" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <input
+        ref={field}
         class="nl-input" data-testid="new-class-input" value={name} maxLength={60} placeholder="New class name" aria-label="New class name"
         onInput={(e) => setName((e.target as HTMLInputElement).value)}
       />
