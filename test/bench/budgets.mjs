@@ -10,28 +10,35 @@ import { done, median, round } from './stats.mjs';
  * Menu click → the tab's answer in storage.session, timed in the service worker: its listener on
  * storage.onChanged fires when the answer is written (no polling, no DevTools round trip in the figure).
  */
-export async function timedClick(h, page, srcUrl, rightClick = null) {
+export async function timedClick(h, page, srcUrl, rightClick = null, { popup = true } = {}) {
   const tabId = await tabIdOf(h, page);
   // A user's menu click follows a right-click on the picture (the content script then answers the
   // background's question about it); that right-click is outside the timed window, as the menu is.
   if (rightClick) await page.locator(rightClick).click({ button: 'right' });
-  return h.sw.evaluate(async ({ tabId, srcUrl }) => {
+  return h.sw.evaluate(async ({ tabId, srcUrl, popup }) => {
+    // popup: false keeps the popup shut for this click (the pipeline alone)
+    globalThis.__openPopup ??= chrome.action.openPopup;
+    chrome.action.openPopup = popup ? globalThis.__openPopup : undefined;
     const key = `tab:${tabId}`;
     const tab = await chrome.tabs.get(tabId);
     const before = (await chrome.storage.session.get(key))[key]?.requestId;
-    return await new Promise((resolve) => {
-      let t0 = 0;
-      const on = (changes, area) => {
-        const s = changes[key]?.newValue;
-        if (area !== 'session' || !s || s.requestId === before || s.status === 'loading') return;
-        chrome.storage.onChanged.removeListener(on);
-        resolve({ ms: performance.now() - t0, status: s.status, hostMs: s.result?.totalMs, modelMs: s.result?.elapsedMs });
-      };
-      chrome.storage.onChanged.addListener(on);
-      t0 = performance.now();
-      chrome.contextMenus.onClicked.dispatch({ menuItemId: 'netlens-classify', srcUrl, pageUrl: tab.url, frameId: 0, mediaType: 'image', editable: false }, tab);
-    });
-  }, { tabId, srcUrl });
+    try {
+      return await new Promise((resolve) => {
+        let t0 = 0;
+        const on = (changes, area) => {
+          const s = changes[key]?.newValue;
+          if (area !== 'session' || !s || s.requestId === before || s.status === 'loading') return;
+          chrome.storage.onChanged.removeListener(on);
+          resolve({ ms: performance.now() - t0, t0: performance.timeOrigin + t0, requestId: s.requestId, status: s.status, hostMs: s.result?.totalMs, modelMs: s.result?.elapsedMs });
+        };
+        chrome.storage.onChanged.addListener(on);
+        t0 = performance.now();
+        chrome.contextMenus.onClicked.dispatch({ menuItemId: 'netlens-classify', srcUrl, pageUrl: tab.url, frameId: 0, mediaType: 'image', editable: false }, tab);
+      });
+    } finally {
+      chrome.action.openPopup = globalThis.__openPopup;
+    }
+  }, { tabId, srcUrl, popup });
 }
 
 /** Multiply-adds of one forward pass, counted from the model's own layers (conv, depthwise conv, dense). */
@@ -252,7 +259,6 @@ export async function popupLagBench(h, page) {
  * pipeline alone.
  */
 export async function answerOnScreen(h, page, srcUrl, n) {
-  const tabId = await tabIdOf(h, page);
   const cdp = await h.context.browser().newBrowserCDPSession();
   let id = 0;
   const replies = new Map();
@@ -276,29 +282,7 @@ export async function answerOnScreen(h, page, srcUrl, n) {
     }
     return null;
   };
-  const click = (withPopup) => h.sw.evaluate(async ({ tabId, srcUrl, withPopup }) => {
-    globalThis.__openPopup ??= chrome.action.openPopup;
-    chrome.action.openPopup = withPopup ? globalThis.__openPopup : undefined;
-    const key = `tab:${tabId}`;
-    const tab = await chrome.tabs.get(tabId);
-    const before = (await chrome.storage.session.get(key))[key]?.requestId;
-    try {
-      return await new Promise((resolve) => {
-        let t0 = 0;
-        const on = (changes, area) => {
-          const s = changes[key]?.newValue;
-          if (area !== 'session' || !s || s.requestId === before || s.status === 'loading') return;
-          chrome.storage.onChanged.removeListener(on);
-          resolve({ storedMs: performance.now() - t0, t0: performance.timeOrigin + t0, requestId: s.requestId, status: s.status });
-        };
-        chrome.storage.onChanged.addListener(on);
-        t0 = performance.now();
-        chrome.contextMenus.onClicked.dispatch({ menuItemId: 'netlens-classify', srcUrl, pageUrl: tab.url, frameId: 0, mediaType: 'image', editable: false }, tab);
-      });
-    } finally {
-      chrome.action.openPopup = globalThis.__openPopup;
-    }
-  }, { tabId, srcUrl, withPopup });
+  const click = (popup) => timedClick(h, page, srcUrl, null, { popup });
   const runs = [], bare = [];
   try {
     for (let i = 0; i < n; i++) {
@@ -308,10 +292,10 @@ export async function answerOnScreen(h, page, srcUrl, n) {
       if (c.status !== 'done') throw new Error(`answer on screen: ${c.status}`);
       const s = await shown(c.requestId);
       if (!s) throw new Error('answer on screen: the popup never marked the answer');
-      runs.push({ storedMs: c.storedMs, openMs: s.origin - c.t0, popupMs: s.mark, shownMs: s.origin + s.mark - c.t0 });
+      runs.push({ storedMs: c.ms, openMs: s.origin - c.t0, popupMs: s.mark, shownMs: s.origin + s.mark - c.t0 });
       await closeAll();
       await new Promise((r) => setTimeout(r, 200));
-      bare.push((await click(false)).storedMs);
+      bare.push((await click(false)).ms);
     }
   } finally {
     await closeAll();
