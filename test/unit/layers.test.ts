@@ -153,9 +153,19 @@ describe('activations', () => {
 
   test('pack over several pixel blocks and a short last one: every byte is its value\'s, in its channel\'s row', () => {
     const [h, w, c] = [13, 11, 5]; // 143 pixels: two full blocks of 64 and one of 15
-    const v = Float32Array.from({ length: h * w * c }, (_, k) => Math.sin(k * 0.37) * (1 + (k % c)));
+    // every 3rd value zero (and one tiny value below the 1e-6 threshold), the rest of both signs
+    const v = Float32Array.from({ length: h * w * c }, (_, k) => (k % 3 === 0 ? 0 : k === 100 ? 5e-7 : Math.sin(k * 0.37) * (1 + (k % c))));
     const p = pack('l', [1, h, w, c], v);
     const n = h * w;
+    // the statistics against the plainest loop
+    const lo = Array<number>(c).fill(Infinity), hi = Array<number>(c).fill(-Infinity), sum = Array<number>(c).fill(0);
+    let zeros = 0;
+    v.forEach((x, k) => { const ch = k % c; lo[ch] = Math.min(lo[ch]!, x); hi[ch] = Math.max(hi[ch]!, x); sum[ch] += x; if (Math.abs(x) <= 1e-6) zeros++; });
+    expect(Array.from(p.mins)).toEqual(lo.map(Math.fround));
+    expect(Array.from(p.maxs)).toEqual(hi.map(Math.fround));
+    p.means.forEach((m, ch) => expect(m).toBeCloseTo(sum[ch]! / n, 5));
+    expect(zeros).toBe(Math.ceil(v.length / 3) + 1);
+    expect(p.stats.sparsity).toBe(zeros / v.length);
     let wrong = 0;
     for (let i = 0; i < n; i++) {
       for (let ch = 0; ch < c; ch++) {
