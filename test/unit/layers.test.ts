@@ -160,7 +160,7 @@ describe('activations', () => {
     // the statistics against the plainest loop
     const lo = Array<number>(c).fill(Infinity), hi = Array<number>(c).fill(-Infinity), sum = Array<number>(c).fill(0);
     let zeros = 0;
-    v.forEach((x, k) => { const ch = k % c; lo[ch] = Math.min(lo[ch]!, x); hi[ch] = Math.max(hi[ch]!, x); sum[ch] += x; if (Math.abs(x) <= 1e-6) zeros++; });
+    v.forEach((x, k) => { const ch = k % c; lo[ch] = Math.min(lo[ch]!, x); hi[ch] = Math.max(hi[ch]!, x); sum[ch] = sum[ch]! + x; if (Math.abs(x) <= 1e-6) zeros++; });
     expect(Array.from(p.mins)).toEqual(lo.map(Math.fround));
     expect(Array.from(p.maxs)).toEqual(hi.map(Math.fround));
     p.means.forEach((m, ch) => expect(m).toBeCloseTo(sum[ch]! / n, 5));
