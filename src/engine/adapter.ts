@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../shared/catalog';
 import { FusedBlocks, plainChain, runChain } from './kernels/fused-blocks';
+import { PatchedImage } from './kernels/windowed';
 
 /** What a method needs from a model; implemented by the real model adapter and by analytic fakes in tests. */
 export interface ExplainModel {
@@ -25,6 +26,17 @@ export interface ExplainModel {
   readonly defaultCamLayer: string | null;
   /** pixel (0..255) → model input value: x·scale + offset */
   readonly preprocess: { readonly scale: number; readonly offset: number };
+  /**
+   * Optional: logits of many copies of one image [1, H, W, 3], each with one rectangle painted over, computed
+   * only where the rectangle reaches (see kernels/windowed.ts). Same values as logits() of the painted batch.
+   */
+  patched?(input: tf.Tensor4D): PatchedLogits;
+}
+
+/** Logits [B, classes] of the image with a size[0]×size[1] rectangle at each origin (row, column) set to `fill`. */
+export interface PatchedLogits {
+  logits(origins: readonly (readonly [number, number])[], size: readonly [number, number], fill: number): tf.Tensor2D;
+  dispose(): void;
 }
 
 export interface RunOptions {
@@ -131,6 +143,22 @@ export class LayersAdapter implements ExplainModel {
     return {
       features: (x: tf.Tensor4D) => tf.tidy(() => this.run(x, 0, k) as tf.Tensor4D),
       head: (f: tf.Tensor4D) => tf.tidy(() => this.run(f, k + 1, this.logitsIndex).reshape([f.shape[0], -1]) as tf.Tensor2D),
+    };
+  }
+
+  patched(input: tf.Tensor4D): PatchedLogits {
+    const up = this.patchedUpTo(input, this.chain[this.logitsIndex]!.name);
+    return { logits: (origins, size, fill) => tf.tidy(() => up.run(origins, size, fill).reshape([origins.length, -1]) as tf.Tensor2D), dispose: up.dispose };
+  }
+
+  /** Like patched(), but the output of `layer` (for heads built on the backbone). */
+  patchedUpTo(input: tf.Tensor4D, layer: string): { run: (...a: Parameters<PatchedLogits['logits']>) => tf.Tensor; dispose(): void } {
+    const to = this.indexOf(layer);
+    // the windowed part stops before the logits layer, which the adapter may apply its own way
+    const image = new PatchedImage(this.blocks, this.chain, input, Math.min(to, this.logitsIndex - 1));
+    return {
+      run: (origins, size, fill) => tf.tidy(() => { const { y, next } = image.run(origins, size, fill); return this.run(y, next, to); }),
+      dispose: () => image.dispose(),
     };
   }
 

@@ -51,6 +51,24 @@ describe('custom head adapter', () => {
     [p, q, d].forEach((t) => t!.dispose());
   });
 
+  test('its painted-copies scores (occlusion\'s windowed pass) are its scores of the painted images', async () => {
+    const a = new CustomHeadAdapter(backbone, head, 'conv_pw_13_relu');
+    const origins: [number, number][] = [[0, 0], [96, 160], [192, 192]];
+    const before = tf.memory().numTensors;
+    const p = a.patched(inputs[0]!);
+    const fast = p.logits(origins, [32, 32], 0);
+    p.dispose();
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const plain = tf.tidy(() => a.logits(tf.concat(origins.map(([y, x]) => {
+      const mask = tf.pad(tf.ones([32, 32, 1]), [[y, 192 - y], [x, 192 - x], [0, 0]]).expandDims(0);
+      return tf.mul(inputs[0]!, tf.sub(1, mask));
+    })) as tf.Tensor4D));
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(fast, plain))));
+    expect(fast.shape).toEqual([3, 2]);
+    expect((await d.data())[0]).toBeLessThan(1e-4);
+    tf.dispose([fast, plain, d]);
+  });
+
   for (const id of ['grad-cam', 'gradient', 'integrated-gradients']) {
     test(`${id} explains a custom class (finite, non-trivial map, no leaks)`, async () => {
       const a = new CustomHeadAdapter(backbone, head, 'conv_pw_13_relu');

@@ -11,7 +11,7 @@ import { conv2dInputGrad, depthwiseInputGrad, subPixelFilter, subPixelInputGrad 
 
 type BlockActivation = { kind: 'linear' | 'relu' | 'relu6' } | { kind: 'leakyrelu'; alpha: number };
 
-interface BlockPlan {
+export interface BlockPlan {
   /** the last chain index the block covers (it starts at the conv) */
   to: number;
   conv: tf.layers.Layer;
@@ -40,7 +40,7 @@ function activationOf(layer: tf.layers.Layer): BlockActivation | null {
 }
 
 /** The longest fusable block starting at chain[i] and ending at or before chain[limit], or null. */
-function planBlock(chain: readonly tf.layers.Layer[], i: number, limit: number): BlockPlan | null {
+export function planBlock(chain: readonly tf.layers.Layer[], i: number, limit: number): BlockPlan | null {
   const conv = chain[i];
   if (!conv) return null;
   const kind = conv.getClassName();
@@ -192,17 +192,22 @@ export class FusedBlocks {
     }
   }
 
+  /** The block's forward kernel alone, with another padding: 'valid' on a crop that carries its own border. */
+  forward(p: BlockPlan, x: tf.Tensor4D, pad: 'same' | 'valid'): tf.Tensor4D {
+    const k = this.constants(p);
+    const c = p.conv.getConfig() as unknown as ConvConfig;
+    const attrs = { strides: c.strides, pad, dataFormat: 'NHWC', dilations: [1, 1], activation: p.act.kind, leakyreluAlpha: p.act.kind === 'leakyrelu' ? p.act.alpha : undefined };
+    return tf.engine().runKernel(p.conv.getClassName() === 'DepthwiseConv2D' ? 'FusedDepthwiseConv2D' : 'FusedConv2D', { x, filter: k.filter, bias: k.bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  }
+
   /** Applies the block: one fused kernel forward, the custom gradient backward. */
   apply(p: BlockPlan, x: tf.Tensor4D): tf.Tensor4D {
     const k = this.constants(p);
     const depthwise = p.conv.getClassName() === 'DepthwiseConv2D';
     const c = p.conv.getConfig() as unknown as ConvConfig;
-    const activation = p.act.kind;
-    const leakyreluAlpha = p.act.kind === 'leakyrelu' ? p.act.alpha : undefined;
     // The kernel itself: tf.fused.* would split into conv, add and activation whenever a gradient is being
     // recorded, which is exactly when the custom gradient below runs.
-    const attrs = { strides: c.strides, pad: c.padding, dataFormat: 'NHWC', dilations: [1, 1], activation, leakyreluAlpha };
-    const forward = (input: tf.Tensor4D) => tf.engine().runKernel(depthwise ? 'FusedDepthwiseConv2D' : 'FusedConv2D', { x: input, filter: k.filter, bias: k.bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    const forward = (input: tf.Tensor4D) => this.forward(p, input, c.padding);
     if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth === 0) return forward(x);
     const run = tf.customGrad(((input: tf.Tensor4D, save: tf.GradSaveFunc) => {
       const y = forward(input);

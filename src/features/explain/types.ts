@@ -1,10 +1,10 @@
 // The explanation vocabulary: one Explainer interface, plain-value targets, plain-data results. What the UI
 // says about a method (name, summary, paper, parameters) is in the TF-free catalog.ts.
 import type * as tf from '@tensorflow/tfjs';
-import type { ExplainModel, RunOptions } from '../../engine/adapter';
+import type { ExplainModel, PatchedLogits, RunOptions } from '../../engine/adapter';
 import type { Params, SaliencyMap, Target } from './contract';
 
-export type { ExplainModel, Params, RunOptions, SaliencyMap, Target };
+export type { ExplainModel, PatchedLogits, Params, RunOptions, SaliencyMap, Target };
 
 export interface Explainer<P extends Params = Params> {
   /** the method's id in the catalog (catalog.ts), which holds its name, paper and default parameters */

@@ -3,7 +3,7 @@
 // Gradients flow through the head into the backbone, so every gradient and CAM method works unchanged.
 import * as tf from '@tensorflow/tfjs';
 import type { LayersAdapter } from '../../engine/adapter';
-import type { ExplainModel } from '../explain/types';
+import type { ExplainModel, PatchedLogits } from '../explain/types';
 
 export class CustomHeadAdapter implements ExplainModel {
   readonly inputShape: readonly [number, number, number];
@@ -36,6 +36,11 @@ export class CustomHeadAdapter implements ExplainModel {
 
   logits(x: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => this.scores(this.backbone.runBetween(x, null, this.featureLayer).mean([1, 2]) as tf.Tensor2D));
+  }
+
+  patched(input: tf.Tensor4D): PatchedLogits {
+    const up = this.backbone.patchedUpTo(input, this.featureLayer);
+    return { logits: (origins, size, fill) => tf.tidy(() => this.scores(up.run(origins, size, fill).mean([1, 2]) as tf.Tensor2D)), dispose: up.dispose };
   }
 
   split(layer: string) {
