@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelEntry } from '../shared/catalog';
 import { FusedBlocks, plainChain, runChain } from './kernels/fused-blocks';
-import { PatchedImage } from './kernels/windowed';
+import { PatchedImage, windowedPays } from './kernels/windowed';
 
 /** What a method needs from a model; implemented by the real model adapter and by analytic fakes in tests. */
 export interface ExplainModel {
@@ -30,7 +30,7 @@ export interface ExplainModel {
    * Optional: logits of many copies of one image [1, H, W, 3], each with one rectangle painted over, computed
    * only where the rectangle reaches (see kernels/windowed.ts). Same values as logits() of the painted batch.
    */
-  patched?(input: tf.Tensor4D): PatchedLogits;
+  patched?(input: tf.Tensor4D): PatchedLogits | null;
 }
 
 /** Logits [B, classes] of the image with a size[0]×size[1] rectangle at each origin (row, column) set to `fill`. */
@@ -146,13 +146,15 @@ export class LayersAdapter implements ExplainModel {
     };
   }
 
-  patched(input: tf.Tensor4D): PatchedLogits {
+  patched(input: tf.Tensor4D): PatchedLogits | null {
     const up = this.patchedUpTo(input, this.chain[this.logitsIndex]!.name);
+    if (!up) return null;
     return { logits: (origins, size, fill) => tf.tidy(() => up.run(origins, size, fill).reshape([origins.length, -1]) as tf.Tensor2D), dispose: up.dispose };
   }
 
   /** Like patched(), but the output of `layer` (for heads built on the backbone). */
-  patchedUpTo(input: tf.Tensor4D, layer: string): { run: (...a: Parameters<PatchedLogits['logits']>) => tf.Tensor; dispose(): void } {
+  patchedUpTo(input: tf.Tensor4D, layer: string): { run: (...a: Parameters<PatchedLogits['logits']>) => tf.Tensor; dispose(): void } | null {
+    if (!windowedPays(tf.getBackend())) return null;
     const to = this.indexOf(layer);
     // the windowed part stops before the logits layer, which the adapter may apply its own way
     const image = new PatchedImage(this.blocks, this.chain, input, Math.min(to, this.logitsIndex - 1));

@@ -55,7 +55,8 @@ describe('custom head adapter', () => {
     const a = new CustomHeadAdapter(backbone, head, 'conv_pw_13_relu');
     const origins: [number, number][] = [[0, 0], [96, 160], [192, 192]];
     const before = tf.memory().numTensors;
-    const p = a.patched(inputs[0]!);
+    const p = a.patched(inputs[0]!)!;
+    expect(p).not.toBeNull();
     const fast = p.logits(origins, [32, 32], 0);
     p.dispose();
     expect(tf.memory().numTensors).toBe(before + 1);

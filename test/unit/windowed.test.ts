@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { LayersAdapter, type ExplainModel } from '../../src/engine/adapter';
 import { occlusion } from '../../src/features/explain/methods/occlusion';
-import { axis, reach } from '../../src/engine/kernels/windowed';
+import { axis, reach, windowedPays } from '../../src/engine/kernels/windowed';
 import { toModelInput } from '../../src/engine/preprocess';
 import type { NetLensModel } from '../../src/engine/model';
 import { PHOTOS_DIR, decodeJpeg, initBackend, loadModel } from './helpers';
@@ -39,6 +39,10 @@ describe('windowed forward pass', () => {
     expect(reach(axis(64, 3, 1, 'valid'), 0, 8)).toEqual([0, 8]);
   });
 
+  test('only CPU-side backends take the windowed pass (it reads each window back; a GPU would stall)', () => {
+    expect(['wasm', 'cpu', 'webgl', 'webgpu'].map(windowedPays)).toEqual([true, true, false, false]);
+  });
+
   const cases: [string, [number, number], [number, number][]][] = [
     // corners, edges and the middle; two sizes of rectangle; a batch mixing them
     ['mobilenet-v1-0.75-224', [32, 32], [[0, 0], [0, 192], [192, 0], [192, 192], [96, 112], [16, 48], [208 - 16, 100]]],
@@ -56,7 +60,8 @@ describe('windowed forward pass', () => {
     const x = toModelInput(decodeJpeg(path.join(PHOTOS_DIR, 'dog.jpg')), m.entry);
     const fill = 127.5 * a.preprocess.scale + a.preprocess.offset;
     const before = tf.memory().numTensors;
-    const p = a.patched(x);
+    const p = a.patched(x)!;
+    expect(p).not.toBeNull(); // wasm: the windowed pass is on
     const fast = p.logits(origins, size, fill);
     p.dispose();
     expect(tf.memory().numTensors).toBe(before + 1);

@@ -21,6 +21,14 @@ export function reach(ax: Axis, a: number, b: number): [number, number] {
   return [Math.max(0, Math.floor((a + ax.pb - ax.k) / ax.s) + 1), Math.min(ax.out, Math.ceil((b + ax.pb) / ax.s))];
 }
 
+/**
+ * Whether the windowed pass is worth it on a backend. It reads every window back to JS to paste the next crop:
+ * a memory copy on wasm and cpu, but a stall of the whole pipeline on a GPU, where whole batches are cheap.
+ */
+export function windowedPays(backend: string): boolean {
+  return backend === 'wasm' || backend === 'cpu';
+}
+
 /** `at`: the step's first chain index; `next`: the one after it */
 type Step =
   | { kind: 'block'; at: number; next: number; plan: BlockPlan; y: Axis; x: Axis; base: Float32Array /* padded input [Hp, Wp, C] */ }

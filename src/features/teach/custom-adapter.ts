@@ -38,8 +38,9 @@ export class CustomHeadAdapter implements ExplainModel {
     return tf.tidy(() => this.scores(this.backbone.runBetween(x, null, this.featureLayer).mean([1, 2]) as tf.Tensor2D));
   }
 
-  patched(input: tf.Tensor4D): PatchedLogits {
+  patched(input: tf.Tensor4D): PatchedLogits | null {
     const up = this.backbone.patchedUpTo(input, this.featureLayer);
+    if (!up) return null;
     return { logits: (origins, size, fill) => tf.tidy(() => this.scores(up.run(origins, size, fill).mean([1, 2]) as tf.Tensor2D)), dispose: up.dispose };
   }
 
