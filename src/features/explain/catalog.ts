@@ -66,7 +66,7 @@ export const METHODS_LIST: MethodInfo[] = [
   { id: 'occlusion', name: 'Occlusion', summary: 'Covers the image patch by patch and measures how much the class probability drops.', paper: 'https://arxiv.org/abs/1311.2901', defaults: { patch: 32, stride: 16 }, params: [
     { key: 'patch', label: 'patch (px)', kind: 'number', min: 4, max: 112, step: 4 },
     { key: 'stride', label: 'stride (px)', kind: 'number', min: 2, max: 112, step: 2 },
-  ], slow: true, family: 'perturbation', cost: (p) => { const n = Math.ceil((224 - num(p, 'patch')) / num(p, 'stride') + 1); return { forward: n * n + 1, backward: 0 }; } },
+  ], slow: true, family: 'perturbation', cost: (p) => { const n = Math.ceil((224 - num(p, 'patch')) / num(p, 'stride') + 1); return { forward: n * n + 1, backward: 0, note: 'on wasm and cpu, each recomputes only what its patch reaches: about half a pass' }; } },
   { id: 'smoothgrad:gradient', name: 'SmoothGrad (Vanilla gradient)', summary: 'Vanilla gradient averaged over noisy copies of the image: less speckle, same idea.', paper: 'https://arxiv.org/abs/1706.03825', defaults: { samples: 25, sigma: 0.15 }, params: smooth, slow: true, family: 'smoothing', cost: (p) => ({ forward: 0, backward: num(p, 'samples') }) },
   { id: 'smoothgrad:gradient-x-input', name: 'SmoothGrad (Gradient × input)', summary: 'Gradient × input averaged over noisy copies of the image: less speckle, same idea.', paper: 'https://arxiv.org/abs/1706.03825', defaults: { samples: 25, sigma: 0.15 }, params: smooth, slow: true, family: 'smoothing', cost: (p) => ({ forward: 0, backward: num(p, 'samples') }) },
   // n × m backward passes: smaller defaults keep it to ~128 passes.
