@@ -7,13 +7,13 @@ import { toModelInput } from '../engine/preprocess';
 import { faithfulness, randomBaseline } from '../features/explain/metrics';
 import { compareAll } from '../features/explain/compare';
 import { getMethod, METHODS } from '../features/explain/registry';
-import { computeActivations, firstPage, pack, toWire } from '../features/layers/activations';
+import { computeActivations, firstPage, toWire } from '../features/layers/activations';
 import { visualiseChannel } from '../features/layers/feature-vis';
 
 export function expose(host: ModelHostRuntime): void {
   (globalThis as Record<string, unknown>).__netlens = {
     session: host.session, jobs: host.jobs, release: host.release, tf,
     explain: { LayersAdapter, getMethod, METHODS, faithfulness, randomBaseline, compareAll, toModelInput },
-    layers: { computeActivations, firstPage, pack, toWire, visualiseChannel },
+    layers: { computeActivations, firstPage, toWire, visualiseChannel },
   };
 }

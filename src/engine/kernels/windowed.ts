@@ -29,10 +29,10 @@ export function windowedPays(backend: string): boolean {
   return backend === 'wasm' || backend === 'cpu';
 }
 
-/** `at`: the step's first chain index; `next`: the one after it */
+/** `at`: the block's first chain index, where the whole-map pass takes over */
 type Step =
-  | { kind: 'block'; at: number; next: number; plan: BlockPlan; y: Axis; x: Axis; base: Float32Array /* padded input [Hp, Wp, C] */ }
-  | { kind: 'pointwise'; next: number; layer: tf.layers.Layer };
+  | { kind: 'block'; at: number; plan: BlockPlan; y: Axis; x: Axis; base: Float32Array /* padded input [Hp, Wp, C] */ }
+  | { kind: 'pointwise'; layer: tf.layers.Layer };
 
 type BlockStep = Extract<Step, { kind: 'block' }>;
 
@@ -55,7 +55,8 @@ export class PatchedImage {
   /** chain index where the windowed part ends, and the image's activation there, [H, W, C] */
   private readonly stop: number;
   private readonly stopBase: Float32Array;
-  private readonly stopShape: [number, number, number];
+  /** the map there, as a 1×1 conv's axes (no padding) so that `rebuild` reads it like a block's input */
+  private readonly stopAxes: [Axis, Axis];
   private readonly channels: number;
 
   /** `input` [1, H, W, C] is read now and not kept; chain[0..last] at most is run windowed. */
@@ -71,21 +72,21 @@ export class PatchedImage {
         const ay = axis(h, cfg.kernelSize[0], cfg.strides[0], cfg.padding), ax = axis(w, cfg.kernelSize[1], cfg.strides[1], cfg.padding);
         const prev = y;
         const padded = tf.pad(prev, [[0, 0], [ay.pb, ay.padded - h - ay.pb], [ax.pb, ax.padded - w - ax.pb], [0, 0]]);
-        this.steps.push({ kind: 'block', at: i, next: plan.to + 1, plan, y: ay, x: ax, base: padded.dataSync() as Float32Array });
+        this.steps.push({ kind: 'block', at: i, plan, y: ay, x: ax, base: padded.dataSync() as Float32Array });
         padded.dispose();
         y = tf.tidy(() => this.blocks.forward(plan, prev as tf.Tensor4D, cfg.padding));
         prev.dispose();
         i = plan.to;
       } else if (pointwise(chain[i]!)) {
-        this.steps.push({ kind: 'pointwise', next: i + 1, layer: chain[i]! });
+        this.steps.push({ kind: 'pointwise', layer: chain[i]! });
         const prev = y;
         y = tf.tidy(() => chain[i]!.apply(prev, { training: false }) as tf.Tensor);
         prev.dispose();
       } else break;
     }
     this.stop = i;
-    const [, h, w, c] = y.shape as [number, number, number, number];
-    this.stopShape = [h, w, c];
+    const [, h, w] = y.shape as [number, number, number, number];
+    this.stopAxes = [axis(h, 1, 1, 'valid'), axis(w, 1, 1, 'valid')];
     this.stopBase = y.dataSync() as Float32Array;
     y.dispose();
   }
@@ -102,10 +103,10 @@ export class PatchedImage {
         if (step.kind === 'pointwise') { win = { ...win, t: step.layer.apply(win.t, { training: false }) as tf.Tensor4D }; continue; }
         const size = this.windowSize(step, win);
         // Near the whole map, pasting windows costs more than the convolution it saves: whole maps from here.
-        if (size.h * size.w > WHOLE_MAP * step.y.out * step.x.out) return { y: this.whole(step, win), next: step.at };
+        if (size.h * size.w > WHOLE_MAP * step.y.out * step.x.out) return { y: rebuild(step.base, step.y, step.x, win), next: step.at };
         win = this.block(step, win, size);
       }
-      return { y: this.fill(win), next: this.stop };
+      return { y: rebuild(this.stopBase, this.stopAxes[0], this.stopAxes[1], win), next: this.stop };
     });
   }
 
@@ -131,24 +132,17 @@ export class PatchedImage {
     return { ...size, t: this.blocks.forward(step.plan, tf.tensor4d(crop, [B, ch, cw, C]), 'valid') };
   }
 
-  /** Every image's whole input map of `step`: its window where it has one, the image's own activation elsewhere. */
-  private whole(step: BlockStep, win: Window): tf.Tensor4D {
-    const { y, x } = step, B = win.ys.length, C = win.t.shape[3];
-    const full = paste(step.base, x.padded, win, win.t.dataSync() as Float32Array, C, win.ys.map(() => y.pb), win.xs.map(() => x.pb), y.size, x.size, y.pb, x.pb);
-    return tf.tensor4d(full, [B, y.size, x.size, C]);
-  }
-
-  /** Every image's full map where the windowed part ends. */
-  private fill(win: Window): tf.Tensor4D {
-    const [H, W, C] = this.stopShape, B = win.ys.length;
-    const full = paste(this.stopBase, W, win, win.t.dataSync() as Float32Array, C, win.ys.map(() => 0), win.xs.map(() => 0), H, W, 0, 0);
-    return tf.tensor4d(full, [B, H, W, C]);
-  }
-
   /** Nothing of the baselines is a tensor; kept so that owners release it the same way as everything else. */
   dispose(): void {
     this.steps.length = 0;
   }
+}
+
+/** Every image's whole map: its window where it has one, the image's own activation (`base`, padded) elsewhere. */
+function rebuild(base: Float32Array, y: Axis, x: Axis, win: Window): tf.Tensor4D {
+  const B = win.ys.length, C = win.t.shape[3];
+  const full = paste(base, x.padded, win, win.t.dataSync() as Float32Array, C, win.ys.map(() => y.pb), win.xs.map(() => x.pb), y.size, x.size, y.pb, x.pb);
+  return tf.tensor4d(full, [B, y.size, x.size, C]);
 }
 
 /**
