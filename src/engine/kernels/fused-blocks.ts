@@ -1,12 +1,14 @@
 // The conv blocks CNNs are made of — a Conv2D or DepthwiseConv2D, the batch norm after it and the activation
 // after that — run as ONE fused kernel, the batch norm folded into the filter and bias. Inference uses them
 // (three kernels a block become one), and so do gradients, with a hand-written backward pass: the activation's
-// mask, then one stride-1 conv with the filter rotated 180° (precomputed once). Layer by layer, each block cost
+// mask (one kernel on wasm: activation-grad.ts), then one stride-1 conv with the filter rotated 180° (precomputed
+// once). Layer by layer, each block cost
 // five forward kernels and about ten backward ones, several of them slow on wasm (Minimum and Greater with a
 // broadcast scalar run 5–10× slower than a clamp), plus a copy of every saved activation; and the rotated filter
 // was rebuilt on every call, so XNNPACK re-packed its weights every time. Only the input gradient is computed:
 // the weights are constants here.
 import * as tf from '@tensorflow/tfjs';
+import { activationGrad } from './activation-grad';
 import { conv2dInputGrad, depthwiseInputGrad, subPixelFilter, subPixelInputGrad } from './wasm-grads';
 
 type BlockActivation = { kind: 'linear' | 'relu' | 'relu6' } | { kind: 'leakyrelu'; alpha: number };
@@ -147,21 +149,14 @@ export async function withGuidedActivations<T>(fn: () => Promise<T>): Promise<T>
   try { return await fn(); } finally { guidedDepth--; }
 }
 
-/** The mask of the activation's derivative, from its output y (every kind here keeps y's sign). */
-function activationGrad(act: BlockActivation, dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
-  if (guidedDepth > 0 && act.kind !== 'linear') return tf.tidy(() => tf.mul(plainActivationGrad(act, dy, y), tf.step(dy)) as tf.Tensor4D);
-  return plainActivationGrad(act, dy, y);
-}
-
-function plainActivationGrad(act: BlockActivation, dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
-  switch (act.kind) {
-    case 'linear': return dy;
-    case 'relu': return tf.mul(dy, tf.step(y));
-    // 0 < y < 6. step(−(y − 6)) rather than lessEqual(y, 6) or sub(6, y): the broadcast-scalar comparison and
-    // the scalar-first subtraction are several times slower on wasm than an add, a negation and a step.
-    case 'relu6': return tf.mul(dy, tf.mul(tf.step(y), tf.step(tf.neg(tf.add(y, -6)))));
-    case 'leakyrelu': return tf.mul(dy, tf.step(y, act.alpha));
-  }
+/** dL/dz of the block's activation, from its output y (every kind here keeps the input's sign). */
+function blockActivationGrad(act: BlockActivation, dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
+  if (act.kind === 'linear') return dy;
+  return activationGrad(dy, y, {
+    max: act.kind === 'relu6' ? 6 : Infinity,
+    alpha: act.kind === 'leakyrelu' ? act.alpha : 0,
+    guided: guidedDepth > 0,
+  });
 }
 
 /** Compiled blocks of one model, keyed by their first layer; rebuilt when the weights change (sanity check). */
@@ -215,7 +210,7 @@ export class FusedBlocks {
       return {
         value: y,
         gradFunc: (dy: tf.Tensor4D, [saved]: tf.Tensor[]) => {
-          const dz = activationGrad(p.act, dy, saved as tf.Tensor4D);
+          const dz = blockActivationGrad(p.act, dy, saved as tf.Tensor4D);
           const info = tf.backend_util.computeConv2DInfo(input.shape, k.filter.shape, c.strides, 1, c.padding, undefined, depthwise, 'channelsLast');
           if (depthwise) return depthwiseInputGrad(dz, k.back, info, k.filter.shape[3]);
           return k.subPixel ? subPixelInputGrad(dz, k.back, k.subPixel, info) : conv2dInputGrad(dz, k.back, info);

@@ -9,6 +9,7 @@
 // a slow plain loop, so both are replaced the same way.
 // All checked against cpu in test/unit/wasm-grads.test.ts.
 import * as tf from '@tensorflow/tfjs';
+import { registerActivationGradKernel } from './activation-grad';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface ConvAttrs { strides: number | [number, number]; pad: Pad; dilations?: number | [number, number]; dimRoundingMode?: 'floor' | 'round' | 'ceil' }
@@ -254,5 +255,6 @@ export function registerWasmGradientKernels(): void {
     tf.unregisterKernel('Cast', 'wasm');
     tf.registerKernel({ kernelName: 'Cast', backendName: 'wasm', kernelFunc: (a) => (a.inputs.x!.dtype === (a.attrs as { dtype: string }).dtype && a.inputs.x!.dtype !== 'string' ? share(a.backend as tf.KernelBackend, a.inputs.x!) : cast.kernelFunc(a)) });
   }
+  registerActivationGradKernel();
   add('MaxPoolGrad', (i, a) => maxPoolBackpropFromOps(i.dy as tf.Tensor4D, i.input as tf.Tensor4D, i.output as tf.Tensor4D, a as never), true);
 }
