@@ -37,7 +37,7 @@ const KINDS: [string, ActivationGradAttrs][] = [
 async function run(backend: 'wasm' | 'cpu', shape: number[], a: ActivationGradAttrs, names?: string[]): Promise<Float32Array> {
   await tf.setBackend(backend);
   const n = shape.reduce((p, q) => p * q, 1);
-  const dy = tf.tensor(values(n, 1), shape) as tf.Tensor4D, y = tf.tensor(values(n, 2), shape).relu() as tf.Tensor4D;
+  const dy = tf.tensor4d(values(n, 1), shape as [number, number, number, number]), y = tf.tensor4d(values(n, 2), shape as [number, number, number, number]).relu() as tf.Tensor4D;
   const before = tf.memory().numTensors;
   const profile = await tf.profile(() => activationGrad(dy, y, a));
   const out = profile.result as tf.Tensor;

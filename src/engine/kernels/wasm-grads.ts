@@ -149,6 +149,8 @@ export function subPixelInputGrad(dy: tf.Tensor4D, phases: tf.Tensor4D, s: numbe
     const [n, zh, zw] = z.shape;
     // depthToSpace by reshape and transpose: wasm's DepthToSpace kernel took 9× longer for the same move
     const full = z.reshape([n * zh, zw, s, s * cin]).transpose([0, 2, 1, 3]).reshape([n, zh * s, zw * s, cin]);
+    // Often the whole of it (even sizes, 'same'): a slice would still copy every value.
+    if (top === 0 && left === 0 && full.shape[1] === info.inHeight && full.shape[2] === info.inWidth) return full as tf.Tensor4D;
     return full.slice([0, top, left, 0], [info.batchSize, info.inHeight, info.inWidth, cin]) as tf.Tensor4D;
   });
 }
