@@ -5,6 +5,7 @@
 //   variance — VarGrad: the attributions' variance, Adebayo et al. 2018, https://arxiv.org/abs/1810.03307
 import * as tf from '@tensorflow/tfjs';
 import type { Explainer, GradientExplainer, Params } from './types';
+import { gaussianNoise } from './noise';
 import { chunks, reduceChannels, throwIfAbortedAsync, toMap } from './util';
 
 interface SmoothParams extends Params { samples: number; sigma: number }
@@ -24,7 +25,8 @@ export function smoothGrad<P extends Params>(base: GradientExplainer<P>, aggrega
       try {
         for (const [a, b] of chunks(n, opts.batchSize ?? 8)) {
           await throwIfAbortedAsync(opts.signal);
-          const noisy = tf.tidy(() => tf.add(input.tile([b - a, 1, 1, 1]), tf.randomNormal([b - a, ...input.shape.slice(1)], 0, std, 'float32', seed + a)) as tf.Tensor4D);
+          const shape = [b - a, ...input.shape.slice(1)] as [number, number, number, number];
+          const noisy = tf.tidy(() => tf.add(input, tf.tensor4d(gaussianNoise(tf.util.sizeFromShape(shape), std, seed + a), shape)) as tf.Tensor4D);
           const attr = await base.attribute(model, noisy, target, params, { ...opts, onProgress: undefined }).finally(() => noisy.dispose());
           const s = tf.tidy(() => tf.add(sum, attr.sum(0, true)) as tf.Tensor4D);
           sum.dispose(); sum = s;
