@@ -45,10 +45,12 @@ export function igBaseline(model: ExplainModel, x: tf.Tensor4D, kind: IgParams['
     : tf.fill(x.shape, model.preprocess.offset) as tf.Tensor4D);
 }
 
-/** IG for one input [1, H, W, C]: path points go through the model `batchSize` at a time. */
-async function integrate(model: ExplainModel, x: tf.Tensor4D, target: Target, p: IgParams, opts: RunOptions, done: number, total: number) {
+/**
+ * IG for one input [1, H, W, C]: path points go through the model `batchSize` at a time. The baseline is the
+ * caller's (it also checks completeness with it: a blurred one costs as much as a batch of gradients).
+ */
+async function integrate(model: ExplainModel, x: tf.Tensor4D, baseline: tf.Tensor4D, target: Target, p: IgParams, opts: RunOptions, done: number, total: number) {
   const m = Math.max(1, Math.round(p.steps));
-  const baseline = igBaseline(model, x, p.baseline);
   const diff = tf.sub(x, baseline) as tf.Tensor4D;
   const { nodes: alphas, weights } = p.rule === 'gauss-legendre' ? gaussLegendre(m) : trapezoid(m);
   let sum = tf.zerosLike(x) as tf.Tensor4D;
@@ -68,7 +70,7 @@ async function integrate(model: ExplainModel, x: tf.Tensor4D, target: Target, p:
     }
     return tf.tidy(() => tf.mul(diff, sum) as tf.Tensor4D);
   } finally {
-    sum.dispose(); baseline.dispose(); diff.dispose();
+    sum.dispose(); diff.dispose();
   }
 }
 
@@ -81,22 +83,26 @@ export const integratedGradients: GradientExplainer<IgParams> = {
     try {
       for (let i = 0; i < n; i++) {
         const xi = tf.slice(inputs, [i, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
-        try { parts.push(await integrate(model, xi, target, params, opts, i, n)); } finally { xi.dispose(); }
+        const baseline = igBaseline(model, xi, params.baseline);
+        try { parts.push(await integrate(model, xi, baseline, target, params, opts, i, n)); } finally { xi.dispose(); baseline.dispose(); }
       }
       return tf.concat(parts, 0) as tf.Tensor4D;
     } finally {
       parts.forEach((t) => t.dispose());
     }
   },
-  async explain(model, input, target, params, opts) {
-    const a = await this.attribute(model, input, target, params, opts);
-    // Completeness: Σ attributions should equal f(x) − f(baseline); shown to the user as a check.
-    const [total, fx, fb] = await Promise.all(tf.tidy(() => {
-      const b = igBaseline(model, input, params.baseline);
-      return [a.sum(), targetScore(model, input, target), targetScore(model, b, target)];
-    }).map(async (t) => { const v = (await t.data())[0]!; t.dispose(); return v; }));
-    const delta = fx! - fb!;
-    const notes = { attributionSum: total!, scoreDelta: delta, completenessError: Math.abs(total! - delta) / Math.max(1e-6, Math.abs(delta)) };
-    return toMap(tf.tidy(() => reduceChannels(a, this.reduce)), this.id, target, true, notes).finally(() => a.dispose());
+  async explain(model, input, target, params, opts = {}) {
+    const baseline = igBaseline(model, input, params.baseline);
+    try {
+      const a = await integrate(model, input, baseline, target, params, opts, 0, 1);
+      // Completeness: Σ attributions should equal f(x) − f(baseline); shown to the user as a check.
+      const [total, fx, fb] = await Promise.all(tf.tidy(() => [a.sum(), targetScore(model, input, target), targetScore(model, baseline, target)])
+        .map(async (t) => { const v = (await t.data())[0]!; t.dispose(); return v; }));
+      const delta = fx! - fb!;
+      const notes = { attributionSum: total!, scoreDelta: delta, completenessError: Math.abs(total! - delta) / Math.max(1e-6, Math.abs(delta)) };
+      return toMap(tf.tidy(() => reduceChannels(a, this.reduce)), this.id, target, true, notes).finally(() => a.dispose());
+    } finally {
+      baseline.dispose();
+    }
   },
 };
