@@ -11,7 +11,7 @@ import { ablationCamWeights } from '../../src/features/explain/methods/ablation-
 import { xGradCamWeights } from '../../src/features/explain/methods/xgrad-cam';
 import { gradCamSpec } from '../../src/features/explain/methods/grad-cam';
 import { hiResCamSpec } from '../../src/features/explain/methods/hires-cam';
-import { guidedPath } from '../../src/features/explain/methods/guided-ig';
+import { guidedPath, selectSmallest } from '../../src/features/explain/methods/guided-ig';
 import { getMethod } from '../../src/features/explain/registry';
 import { ROAD_KERNEL, roadImpute } from '../../src/features/explain/road';
 import { compareCsv, rankRows } from '../../src/features/explain/ranking';
@@ -157,6 +157,27 @@ describe('path methods keep completeness on analytic models', () => {
     const b = new Float32Array(n), t = Float32Array.from({ length: n }, () => rand());
     const attr = await guidedPath(b, t, 8, 0.25, 0.1, async () => wv);
     attr.forEach((v, i) => expect(v).toBeCloseTo(wv[i]! * (t[i]! - b[i]!), 5));
+  });
+  test('Guided IG moves the smallest |gradient| first, ties with the round\'s last one included', async () => {
+    // 8 features, each 1 from the target: step 1 of 4 must cover 2 of the 8. Round 1 takes ⌈¼·8⌉ = 2 features,
+    // cut at |g| = 0.2, which three more share: all 4 with |g| ≤ 0.2 move half-way. Only step 1 has a gradient.
+    const w = Float32Array.from([0.6, -0.2, 0.1, 0.8, 0.2, -0.5, -0.2, 0.7]);
+    let calls = 0;
+    const attr = await guidedPath(new Float32Array(8), new Float32Array(8).fill(1), 4, 0.25, 1, async () => (calls++ === 0 ? w : new Float32Array(8)));
+    expect(Array.from(attr)).toEqual(Array.from(w, (v) => (Math.abs(v) <= 0.2 + 1e-6 ? Math.fround(v * 0.5) : 0)));
+  });
+  test('selectSmallest puts exactly the smallest values first, in place, and touches nothing outside its range', () => {
+    const rand = seededRandom(3);
+    for (const [n, from, to, count] of [[1000, 0, 1000, 250], [1000, 100, 900, 1], [1000, 100, 900, 800], [7, 2, 7, 3], [50000, 10, 49990, 12345]] as const) {
+      const a = Float64Array.from({ length: n }, () => rand());
+      const before = Float64Array.from(a);
+      selectSmallest(a, from, to, count);
+      const want = Array.from(before.subarray(from, to)).sort((p, q) => p - q);
+      expect(Array.from(a.subarray(from, from + count)).sort((p, q) => p - q)).toEqual(want.slice(0, count));
+      expect(Array.from(a.subarray(from, to)).sort((p, q) => p - q)).toEqual(want); // a permutation of the range
+      expect(Array.from(a.subarray(0, from))).toEqual(Array.from(before.subarray(0, from)));
+      expect(Array.from(a.subarray(to))).toEqual(Array.from(before.subarray(to)));
+    }
   });
   test('Guided IG on Σ w·x²: Σ attributions ≈ f(x) − f(b), and the path ends at x', async () => {
     const n = 40;

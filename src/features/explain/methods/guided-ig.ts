@@ -33,7 +33,12 @@ export async function guidedPath(b: Float32Array, t: Float32Array, steps: number
     now -= absSpan[i]! * (to - alpha[i]!);
     alpha[i] = to;
   };
-  const mags = new Float32Array(n);
+  // Free features keyed by |gradient|: |g|'s float bits (ordered like the values, for values ≥ 0) in the high
+  // word and the index in the low word make a float64 whose numeric order is that order, ties by index. A round
+  // needs only the next smallest run of keys, so each is selected in place (linear time) rather than sorted.
+  const keys = new Float64Array(n), words = new Uint32Array(keys.buffer), bits = new Uint32Array(1), mag = new Float32Array(bits.buffer);
+  const index = (p: number) => words[2 * p]!;
+  const value = (p: number) => { bits[0] = words[2 * p + 1]!; return mag[0]!; };
   for (let k = 1; k <= steps; k++) {
     await throwIfAbortedAsync(signal);
     const g = await grad(x);
@@ -41,22 +46,53 @@ export async function guidedPath(b: Float32Array, t: Float32Array, steps: number
     const lo = Math.max(0, k / steps - band), hi = k === steps ? 1 : Math.min(1, k / steps + band);
     for (let i = 0; i < n; i++) if (alpha[i]! < lo) move(i, lo, g);
     let free = 0;
-    for (let i = 0; i < n; i++) if (alpha[i]! < hi) mags[free++] = Math.abs(g[i]!);
-    const sorted = mags.subarray(0, free).sort();
-    for (let start = 0; start < free && now > goal + 1e-9 * total;) {
+    for (let i = 0; i < n; i++) {
+      if (alpha[i]! >= hi) continue;
+      mag[0] = Math.abs(g[i]!);
+      words[2 * free] = i; words[2 * free + 1] = bits[0]!; // little-endian: the high word is second
+      free++;
+    }
+    // Round: the `fraction` of the features not yet moved (counted from `start`) with the smallest |g|, and any
+    // tied with the last of them; keys[done, last) are this round's, keys[0, done) those moved to the top.
+    for (let start = 0, done = 0; start < free && now > goal + 1e-9 * total;) {
       const end = start + Math.max(1, Math.ceil(fraction * (free - start)));
-      const cut = sorted[end - 1]!;
+      if (end <= done) { start = end; continue; } // its cut was a tie already taken
+      selectSmallest(keys, done, free, end - done);
+      let cut = -Infinity;
+      for (let p = done; p < end; p++) cut = Math.max(cut, value(p));
+      let last = end;
+      for (let p = end; p < free; p++) if (value(p) <= cut) { const t = keys[p]!; keys[p] = keys[last]!; keys[last++] = t; }
       let reach = 0;
-      for (let i = 0; i < n; i++) if (alpha[i]! < hi && Math.abs(g[i]!) <= cut) reach += absSpan[i]! * (hi - alpha[i]!);
+      for (let p = done; p < last; p++) { const i = index(p); reach += absSpan[i]! * (hi - alpha[i]!); }
       if (reach <= 0) { start = end; continue; }
       const gamma = Math.min(1, (now - goal) / reach);
-      for (let i = 0; i < n; i++) if (alpha[i]! < hi && Math.abs(g[i]!) <= cut) move(i, gamma === 1 ? hi : alpha[i]! + gamma * (hi - alpha[i]!), g);
+      for (let p = done; p < last; p++) { const i = index(p); move(i, gamma === 1 ? hi : alpha[i]! + gamma * (hi - alpha[i]!), g); }
       if (gamma < 1) break;
+      done = last;
       start = end;
     }
     onStep?.(k);
   }
   return attr;
+}
+
+/** Puts the `count` smallest of a[from, to) (distinct values) first in that range, in any order (Hoare's select). */
+export function selectSmallest(a: Float64Array, from: number, to: number, count: number): void {
+  const target = from + count - 1;
+  let l = from, r = to - 1;
+  while (l < r) {
+    const [x, y, z] = [a[l]!, a[(l + r) >> 1]!, a[r]!];
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z)); // median of three
+    let i = l, j = r;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) { const t = a[i]!; a[i++] = a[j]!; a[j--] = t; }
+    }
+    if (target <= j) r = j;
+    else if (target >= i) l = i;
+    else return;
+  }
 }
 
 export const guidedIg = gradientMethod<GuidedIgParams>({
