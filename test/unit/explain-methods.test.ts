@@ -89,6 +89,27 @@ describe('Eigen-CAM', () => {
   });
 });
 
+describe('Eigen-CAM on either side of h·w = C', () => {
+  for (const shape of [[1, 2, 2, 9], [1, 4, 5, 3]] as const) {
+    test(`${shape.join('×')} (${shape[1] * shape[2] <= shape[3] ? 'Gram matrix' : 'covariance'}): the weights are the covariance's top eigenvector`, async () => {
+      const [, h, w, c] = shape;
+      const n = h * w;
+      const A = tf.randomUniform([...shape], 0, 2, 'float32', 11) as tf.Tensor4D;
+      const x = Array.from(await A.data());
+      const { weights } = await firstComponent(A);
+      const v = Array.from(await weights.data());
+      const mean = Array.from({ length: c }, (_, k) => x.filter((_, i) => i % c === k).reduce((p, q) => p + q, 0) / n);
+      const cov = (a: number, b: number) => Array.from({ length: n }, (_, p) => (x[p * c + a]! - mean[a]!) * (x[p * c + b]! - mean[b]!)).reduce((p, q) => p + q, 0);
+      const Cv = Array.from({ length: c }, (_, a) => v.reduce((s, vb, b) => s + cov(a, b) * vb, 0));
+      const lambda = Cv.reduce((s, q, a) => s + q * v[a]!, 0);
+      Cv.forEach((q, a) => expect(Math.abs(q - lambda * v[a]!)).toBeLessThan(1e-3 * lambda)); // C·v = λ·v
+      for (let a = 0; a < c; a++) expect(lambda).toBeGreaterThanOrEqual(cov(a, a) - 1e-6); // λ is the largest
+      expect(v.reduce((s, q) => s + q * q, 0)).toBeCloseTo(1, 5);
+      tf.dispose([A, weights]);
+    });
+  }
+});
+
 describe('Score-CAM', () => {
   test('its weights equal the masked images\' class probabilities minus a blank image\'s', async () => {
     const H = 4, W = 4, C = 3;
