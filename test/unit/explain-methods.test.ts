@@ -308,6 +308,7 @@ describe('the catalog', () => {
     expect(METHODS_LIST.filter((m) => m.failsSanity).map((m) => m.id).sort()).toEqual(['guided-backprop', 'guided-grad-cam']);
     expect(costLine(METHOD_INFO.get('rise')!, { masks: 800 })).toBe('800 forward passes');
     expect(costLine(METHOD_INFO.get('integrated-gradients')!, {})).toBe('2 forward + 33 backward passes');
+    expect(costLine(METHOD_INFO.get('guided-ig')!, {})).toBe('32 backward passes (one at a time: each step starts where the last one ended)');
     expect(costLine(METHOD_INFO.get('occlusion')!, {})).toBe('170 forward passes (on wasm and cpu, each recomputes only what its patch reaches: about half a pass)');
   });
 });

@@ -102,7 +102,7 @@ export const METHODS_LIST: MethodInfo[] = [
       { key: 'fraction', label: 'fraction moved per round', kind: 'number', min: 0.05, max: 1, step: 0.05 },
       { key: 'band', label: 'max distance from the straight path', kind: 'number', min: 0, max: 1, step: 0.05 },
       { key: 'baseline', label: 'baseline', kind: 'choice', options: ['blurred', 'black'] },
-    ], slow: true, family: 'path', cost: (p) => ({ forward: 0, backward: num(p, 'steps') }) },
+    ], slow: true, family: 'path', cost: (p) => ({ forward: 0, backward: num(p, 'steps'), note: 'one at a time: each step starts where the last one ended' }) },
   { id: 'xrai', name: 'XRAI', summary: 'Integrated Gradients summed over superpixels at several scales; regions are added greedily, densest evidence first.', paper: 'https://arxiv.org/abs/1906.02825',
     defaults: { steps: 32 }, params: [{ key: 'steps', label: 'IG steps', kind: 'number', min: 2, max: 256, step: 1 }],
     slow: true, family: 'path', cost: (p) => ({ forward: 2, backward: num(p, 'steps') + 1 }) },
