@@ -2,10 +2,9 @@
 // after that — run as ONE fused kernel, the batch norm folded into the filter and bias. Inference uses them
 // (three kernels a block become one), and so do gradients, with a hand-written backward pass: the activation's
 // mask (one kernel on wasm: activation-grad.ts), then one stride-1 conv with the filter rotated 180° (precomputed
-// once). Layer by layer, each block cost
-// five forward kernels and about ten backward ones, several of them slow on wasm (Minimum and Greater with a
-// broadcast scalar run 5–10× slower than a clamp), plus a copy of every saved activation; and the rotated filter
-// was rebuilt on every call, so XNNPACK re-packed its weights every time. Only the input gradient is computed:
+// once). Layer by layer, each block cost five forward kernels and about ten backward ones, several of them slow on
+// wasm (Minimum and Greater with a broadcast scalar run 5–10× slower than a clamp), plus a copy of every saved
+// activation; and the rotated filter was rebuilt on every call, so XNNPACK re-packed its weights every time. Only the input gradient is computed:
 // the weights are constants here.
 import * as tf from '@tensorflow/tfjs';
 import { activationGrad } from './activation-grad';

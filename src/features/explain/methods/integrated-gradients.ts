@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gaussianBlur } from '../blur';
 import type { ExplainModel, GradientExplainer, Params, RunOptions, Target } from '../types';
-import { chunks, inputGradients, reduceChannels, targetScore, throwIfAbortedAsync, toMap } from '../util';
+import { chunks, column, inputGradients, reduceChannels, throwIfAbortedAsync, toMap } from '../util';
 
 interface IgParams extends Params { steps: number; baseline: 'black' | 'blurred'; rule: 'gauss-legendre' | 'trapezoid' }
 
@@ -96,8 +96,9 @@ export const integratedGradients: GradientExplainer<IgParams> = {
     try {
       const a = await integrate(model, input, baseline, target, params, opts, 0, 1);
       // Completeness: Σ attributions should equal f(x) − f(baseline); shown to the user as a check.
-      const [total, fx, fb] = await Promise.all(tf.tidy(() => [a.sum(), targetScore(model, input, target), targetScore(model, baseline, target)])
-        .map(async (t) => { const v = (await t.data())[0]!; t.dispose(); return v; }));
+      // The image and its baseline go through the model as one batch of two.
+      const [sumT, scoresT] = tf.tidy(() => [a.sum(), column(model.logits(tf.concat([input, baseline])), target.index)]);
+      const [[total], [fx, fb]] = await Promise.all([sumT, scoresT].map(async (t) => { const v = (await t.data()) as Float32Array; t.dispose(); return Array.from(v); })) as [number[], number[]];
       const delta = fx! - fb!;
       const notes = { attributionSum: total!, scoreDelta: delta, completenessError: Math.abs(total! - delta) / Math.max(1e-6, Math.abs(delta)) };
       return toMap(tf.tidy(() => reduceChannels(a, this.reduce)), this.id, target, true, notes).finally(() => a.dispose());
