@@ -5,7 +5,8 @@ import { gaussLegendre, integratedGradients } from '../../src/features/explain/m
 import { camMap } from '../../src/features/explain/methods/cam';
 import { gradCamWeights } from '../../src/features/explain/methods/grad-cam';
 import { gradCamPlusPlusWeights } from '../../src/features/explain/methods/grad-cam-plus-plus';
-import { CURVE_STEPS, causalCurves, deletion, faithfulness, randomBaseline, rankPixels, spearman, trapezoidAuc, randomMap, resizeMap } from '../../src/features/explain/metrics';
+import { CURVE_STEPS, causalCurves, deletion, faithfulness, randomBaseline, rankPixels, roadCurves, spearman, trapezoidAuc, randomMap, resizeMap } from '../../src/features/explain/metrics';
+import { ROAD_KERNEL, ROAD_LEVELS, roadImpute } from '../../src/features/explain/road';
 import type { ExplainModel } from '../../src/features/explain/types';
 import { initBackend } from './helpers';
 
@@ -186,5 +187,40 @@ describe('deletion curves', () => {
     expect(f.deletion.probs[0]).toBe(baseline.deletionCurve[0]);
     expect(f.insertion.probs[CURVE_STEPS]).toBe(baseline.insertionCurve[CURVE_STEPS]);
     input.dispose();
+  });
+
+  test('ROAD: each level removes the first 20/40/60/80 % of the map\'s order, as built and scored on its own', async () => {
+    const { model } = counting();
+    const input = tf.tidy(() => tf.linspace(0.2, 1, n * C).reshape([1, H, W, C]) as tf.Tensor4D);
+    const noise = 0.01;
+    const before = tf.memory().numTensors;
+    const got = await roadCurves(model, input, maps, { kind: 'class', index: 0 }, { noise });
+    expect(tf.memory().numTensors).toBe(before);
+    for (const [i, map] of maps.entries()) {
+      const order = rankPixels(map);
+      const masks = ROAD_LEVELS.flatMap((l) => { const m = new Array<number>(n).fill(0); order.slice(0, Math.round(l * n)).forEach((p) => { m[p] = 1; }); return m; });
+      const want = tf.tidy(() => {
+        const filled = roadImpute(input, tf.tensor4d(masks, [ROAD_LEVELS.length, H, W, 1]), { noise, seed: 11 + i });
+        return tf.softmax(model.logits(filled)).slice([0, 0], [-1, 1]).dataSync();
+      });
+      got[i]!.levels.forEach((p, l) => expect(p).toBeCloseTo(want[l]!, 6));
+      expect(got[i]!.score).toBeCloseTo(want.reduce((a, b) => a + b, 0) / ROAD_LEVELS.length, 6);
+    }
+    input.dispose();
+  });
+
+  test('ROAD imputes each channel from the same channel of its neighbours', async () => {
+    // a removed centre pixel in a 3×3 image: the weighted mean of its 8 neighbours, channel by channel
+    const x = tf.tidy(() => tf.linspace(0, 1, 9 * 3).square().reshape([1, 3, 3, 3]) as tf.Tensor4D);
+    const removed = tf.tensor4d([0, 0, 0, 0, 1, 0, 0, 0, 0], [1, 3, 3, 1]);
+    const y = roadImpute(x, removed, { noise: 0, iterations: 5 });
+    const [xv, yv] = [await x.data(), await y.data()];
+    const k = ROAD_KERNEL.flat();
+    for (let c = 0; c < 3; c++) {
+      const mean = k.reduce((s, w, p) => s + (p === 4 ? 0 : w * xv[p * 3 + c]!), 0);
+      expect(yv[4 * 3 + c]).toBeCloseTo(mean, 6);
+      for (const p of [0, 1, 2, 3, 5, 6, 7, 8]) expect(yv[p * 3 + c]).toBe(xv[p * 3 + c]);
+    }
+    tf.dispose([x, removed, y]);
   });
 });
