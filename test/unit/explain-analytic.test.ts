@@ -201,7 +201,7 @@ describe('deletion curves', () => {
       const masks = ROAD_LEVELS.flatMap((l) => { const m = new Array<number>(n).fill(0); order.slice(0, Math.round(l * n)).forEach((p) => { m[p] = 1; }); return m; });
       const want = tf.tidy(() => {
         const filled = roadImpute(input, tf.tensor4d(masks, [ROAD_LEVELS.length, H, W, 1]), { noise, seed: 11 + i });
-        return tf.softmax(model.logits(filled)).slice([0, 0], [-1, 1]).dataSync();
+        return tf.softmax(model.logits(filled)).slice([0, 0], [-1, 1]).dataSync() as Float32Array;
       });
       got[i]!.levels.forEach((p, l) => expect(p).toBeCloseTo(want[l]!, 6));
       expect(got[i]!.score).toBeCloseTo(want.reduce((a, b) => a + b, 0) / ROAD_LEVELS.length, 6);

@@ -13,6 +13,9 @@ import { gradCamSpec } from '../../src/features/explain/methods/grad-cam';
 import { hiResCamSpec } from '../../src/features/explain/methods/hires-cam';
 import { guidedPath, selectSmallest } from '../../src/features/explain/methods/guided-ig';
 import { getMethod } from '../../src/features/explain/registry';
+import { maskedImages, riseMasks } from '../../src/features/explain/methods/rise';
+import { segmentMeanImage } from '../../src/features/explain/methods/lime';
+import { slic } from '../../src/features/explain/slic';
 import { ROAD_KERNEL, roadImpute } from '../../src/features/explain/road';
 import { compareCsv, rankRows } from '../../src/features/explain/ranking';
 import { costLine, METHOD_INFO, METHODS_LIST } from '../../src/features/explain/catalog';
@@ -168,6 +171,49 @@ describe('perturbation methods find the one region a synthetic model uses', () =
       x.dispose();
     }, 60_000);
   }
+});
+
+describe('the images RISE and LIME show the model', () => {
+  test('RISE: image·m + grey·(1 − m), as the same formula in TF.js ops', async () => {
+    const x = regionImage(), px = await x.data() as Float32Array;
+    const masks = riseMasks(3, H16, H16, 4, 0.5, seededRandom(5));
+    const got = maskedImages(px, masks, 3, 0.25);
+    const want = tf.tidy(() => { const m = tf.tensor4d(masks, [3, H16, H16, 1]); return tf.add(tf.mul(x, m), tf.mul(tf.sub(1, m), 0.25)).dataSync(); });
+    expect(got).toHaveLength(want.length);
+    let worst = 0;
+    got.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - want[i]!)); });
+    expect(worst).toBeLessThan(1e-6);
+    expect(new Set(masks).size).toBeGreaterThan(100); // smooth masks: the blend is exercised, not just 0/1
+    x.dispose();
+  });
+
+  test('LIME: each superpixel is wholly the image or wholly its mean colour; the first sample is the image', async () => {
+    const m = regionModel(), x = regionImage(), px = await x.data() as Float32Array;
+    const seen: Float32Array[] = [];
+    const recording = { ...m, logits: (t: tf.Tensor4D) => { const v = t.dataSync() as Float32Array; for (let b = 0; b < t.shape[0]; b++) seen.push(v.slice(b * px.length, (b + 1) * px.length)); return m.logits(t); } };
+    await getMethod('lime').explain(recording, x, T0, { samples: 40, segments: 16 }, { batchSize: 8 });
+    const { labels, count } = slic(px, H16, H16, { segments: 16 });
+    // the segment means, as the one-hot matMul that LIME used before
+    const means = tf.tidy(() => {
+      const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), count).toFloat() as tf.Tensor2D;
+      const mu = tf.div(tf.matMul(onehot, x.reshape([H16 * H16, 3]) as tf.Tensor2D, true), tf.maximum(onehot.sum(0).reshape([count, 1]), 1));
+      return tf.matMul(onehot, mu).dataSync() as Float32Array;
+    });
+    expect(segmentMeanImage(px, labels, count, 3).every((v, i) => Math.abs(v - means[i]!) < 1e-6)).toBe(true);
+    expect(seen).toHaveLength(40);
+    expect(seen[0]).toEqual(px);
+    let offs = 0;
+    for (const img of seen) {
+      for (let l = 0; l < count; l++) {
+        const ps = Array.from(labels.keys()).filter((p) => labels[p] === l).flatMap((p) => [p * 3, p * 3 + 1, p * 3 + 2]);
+        const isImage = ps.every((i) => img[i] === px[i]), isMean = ps.every((i) => Math.abs(img[i]! - means[i]!) < 1e-6);
+        expect(isImage || isMean).toBe(true);
+        if (!isImage) offs++;
+      }
+    }
+    expect(offs).toBeGreaterThan(0.3 * 39 * count); // about half the superpixels are off in the random samples
+    x.dispose();
+  });
 });
 
 describe('path methods keep completeness on analytic models', () => {

@@ -11,45 +11,49 @@ import { chunks, column, throwIfAbortedAsync, toMap } from '../util';
 
 interface LimeParams extends Params { samples: number; segments: number }
 
-/** Per-segment mean image [1, H, W, C], and the segments as one-hot planes [H·W, d]. */
-function segmentTensors(input: tf.Tensor4D, labels: Int32Array, d: number) {
-  return tf.tidy(() => {
-    const [, h, w, c] = input.shape;
-    const onehot = tf.oneHot(tf.tensor1d(labels, 'int32'), d).toFloat() as tf.Tensor2D; // [H·W, d]
-    const pixels = input.reshape([h * w, c]) as tf.Tensor2D;
-    const sums = tf.matMul(onehot, pixels, true, false); // [d, C]
-    const means = tf.div(sums, tf.maximum(onehot.sum(0).reshape([d, 1]), 1));
-    return { onehot, meanImage: tf.matMul(onehot, means).reshape([1, h, w, c]) as tf.Tensor4D };
-  });
+/** The image with every pixel replaced by its segment's mean colour ([H·W·C], as `pixels`). */
+export function segmentMeanImage(pixels: Float32Array, labels: Int32Array, d: number, c: number): Float32Array {
+  const sums = new Float64Array(d * c), counts = new Float64Array(d);
+  labels.forEach((l, p) => { counts[l]!++; for (let k = 0; k < c; k++) sums[l * c + k]! += pixels[p * c + k]!; });
+  return Float32Array.from({ length: labels.length * c }, (_, i) => { const l = labels[Math.floor(i / c)]!; return sums[l * c + i % c]! / Math.max(counts[l]!, 1); });
+}
+
+/**
+ * Samples `from`..`to` of Z as images: each pixel is the image's where its segment is on, the mean image's where
+ * it is off, picked in JS (a matMul to expand the segments and broadcast blends took ~50 ms a batch on wasm).
+ */
+function sampleImages(Z: Float32Array, d: number, from: number, to: number, labels: Int32Array, pixels: Float32Array, means: Float32Array, c: number): Float32Array {
+  const size = labels.length * c, out = new Float32Array((to - from) * size);
+  for (let i = from; i < to; i++) {
+    const o = (i - from) * size;
+    for (let p = 0; p < labels.length; p++) {
+      const src = Z[i * d + labels[p]!] ? pixels : means;
+      for (let k = 0; k < c; k++) out[o + p * c + k] = src[p * c + k]!;
+    }
+  }
+  return out;
 }
 
 export const lime: Explainer<LimeParams> = {
   id: 'lime',
   async explain(model, input, target, params, opts = {}) {
     const [h, w] = model.inputShape;
-    const { labels, count: d } = slic(await input.data(), w, h, { segments: Math.round(params.segments) });
+    const pixels = await input.data() as Float32Array, c = input.shape[3];
+    const { labels, count: d } = slic(pixels, w, h, { segments: Math.round(params.segments) });
     const n = Math.max(d + 1, Math.round(params.samples));
     const rand = seededRandom(99);
     // The first sample is the image itself, as in LIME.
     const Z = new Float32Array(n * d);
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) Z[i * d + j] = i === 0 || rand() < 0.5 ? 1 : 0;
-    const { onehot, meanImage } = segmentTensors(input, labels, d);
+    const means = segmentMeanImage(pixels, labels, d, c);
     const probs = new Float64Array(n);
-    try {
-      for (const [a, b] of chunks(n, Math.max(8, (opts.batchSize ?? 8) * 2))) {
-        await throwIfAbortedAsync(opts.signal);
-        const p = tf.tidy(() => {
-          const z = tf.tensor2d(Z.subarray(a * d, b * d), [b - a, d]);
-          const keep = tf.matMul(z, onehot, false, true).reshape([b - a, h, w, 1]); // 1 where the segment is on
-          const x = tf.add(tf.mul(input, keep), tf.mul(meanImage, tf.sub(1, keep))) as tf.Tensor4D;
-          return column(tf.softmax(model.logits(x)), target.index);
-        });
-        (await p.data()).forEach((v, i) => { probs[a + i] = v; });
-        p.dispose();
-        opts.onProgress?.(b / n);
-      }
-    } finally {
-      onehot.dispose(); meanImage.dispose();
+    for (const [a, b] of chunks(n, Math.max(8, (opts.batchSize ?? 8) * 2))) {
+      await throwIfAbortedAsync(opts.signal);
+      const x = sampleImages(Z, d, a, b, labels, pixels, means, c);
+      const p = tf.tidy(() => column(tf.softmax(model.logits(tf.tensor4d(x, [b - a, h, w, c]))), target.index));
+      (await p.data()).forEach((v, i) => { probs[a + i] = v; });
+      p.dispose();
+      opts.onProgress?.(b / n);
     }
     const weights = Float64Array.from({ length: n }, (_, i) => limeKernel(cosineDistanceToOnes(Z.subarray(i * d, (i + 1) * d))));
     const { coef, intercept } = weightedRidge(Z, n, d, probs, weights, 1);

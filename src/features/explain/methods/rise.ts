@@ -36,6 +36,19 @@ export function riseMasks(count: number, h: number, w: number, grid: number, kee
   return out;
 }
 
+/**
+ * One image per mask: each pixel blends from the image (mask 1) to mid-grey (mask 0), as in occlusion, whatever
+ * the model's input range. In JS: as broadcast TF.js ops on wasm it took ~16 ms a batch.
+ */
+export function maskedImages(pixels: Float32Array, masks: Float32Array, c: number, grey: number): Float32Array {
+  const hw = pixels.length / c, out = new Float32Array(masks.length * c);
+  for (let i = 0; i < masks.length; i++) {
+    const m = masks[i]!, p = (i % hw) * c;
+    for (let k = 0; k < c; k++) out[i * c + k] = pixels[p + k]! * m + (1 - m) * grey;
+  }
+  return out;
+}
+
 export const rise: Explainer<RiseParams> = {
   id: 'rise',
   async explain(model, input, target, params, opts = {}) {
@@ -45,16 +58,13 @@ export const rise: Explainer<RiseParams> = {
     const keep = Math.min(0.95, Math.max(0.05, params.keep));
     const grey = 127.5 * model.preprocess.scale + model.preprocess.offset;
     const rand = seededRandom(1234);
+    const pixels = await input.data() as Float32Array, c = input.shape[3];
     const sum = new Float64Array(h * w);
     for (const [a, b] of chunks(n, Math.max(8, (opts.batchSize ?? 8) * 2))) {
       await throwIfAbortedAsync(opts.signal);
       const masks = riseMasks(b - a, h, w, grid, keep, rand);
-      const p = tf.tidy(() => {
-        const m = tf.tensor4d(masks, [b - a, h, w, 1]);
-        // Masked pixels turn mid-grey, as in occlusion, whatever the model's input range.
-        const x = tf.add(tf.mul(input, m), tf.mul(tf.sub(1, m), grey)) as tf.Tensor4D;
-        return column(tf.softmax(model.logits(x)), target.index);
-      });
+      const x = maskedImages(pixels, masks, c, grey);
+      const p = tf.tidy(() => column(tf.softmax(model.logits(tf.tensor4d(x, [b - a, h, w, c]))), target.index));
       const pv = await p.data();
       p.dispose();
       for (let i = 0; i < b - a; i++) {
