@@ -133,6 +133,18 @@ describe('Score-CAM', () => {
     }
     x.dispose();
   });
+
+  test('a flat channel masks the whole image out: its weight is 0, and no NaN', async () => {
+    const H = 4, W = 4, C = 2;
+    const vals = Array.from({ length: H * W * C }, (_, i) => (i % C ? 0.7 : (i % 5) / 5));
+    const logits = (x: tf.Tensor4D) => tf.tidy(() => tf.stack([tf.sum(tf.mul(x, tf.linspace(-1, 1, H * W * C).reshape([1, H, W, C])), [1, 2, 3]), tf.zeros([x.shape[0]])], 1) as tf.Tensor2D);
+    const m = gapModel(H, W, C, [[1, 0], [0, 1]], logits);
+    const x = tf.tensor4d(vals, [1, H, W, C]);
+    const w = await (await scoreCamWeights({ A: x, G: null, model: m, head: m.split('input').head, input: x, target: T0, params: { layer: 'input', channels: C }, opts: {} })).data();
+    expect(w[1]).toBe(0);
+    expect(Math.abs(w[0]!)).toBeGreaterThan(1e-3);
+    x.dispose();
+  });
 });
 
 /**

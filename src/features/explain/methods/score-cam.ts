@@ -34,8 +34,10 @@ export async function scoreCamWeights(c: CamContext<ScoreCamParams>): Promise<tf
       const maps = tf.transpose(tf.gather(A.squeeze([0]), ids, 2), [2, 0, 1]).expandDims(3) as tf.Tensor4D; // [k, h', w', 1]
       const up = tf.image.resizeBilinear(maps, [h, w], false, true);
       const lo = tf.min(up, [1, 2, 3], true), hi = tf.max(up, [1, 2, 3], true);
+      // A flat map (hi = lo) gives up − lo = 0: dividing it by 1 makes its mask 0. (A tf.where over the whole
+      // [k, h, w, 1] broadcast its condition with tf.tile: 27 ms a batch on wasm.)
       const range = tf.sub(hi, lo);
-      const masks = tf.where(tf.greater(range, 0), tf.div(tf.sub(up, lo), tf.where(tf.greater(range, 0), range, tf.onesLike(range))), tf.zerosLike(up));
+      const masks = tf.div(tf.sub(up, lo), tf.where(tf.greater(range, 0), range, tf.onesLike(range)));
       return prob(tf.mul(input, masks) as tf.Tensor4D);
     });
     const pv = await p.data();
