@@ -39,6 +39,10 @@ describe('windowed forward pass', () => {
     expect(reach(axis(64, 3, 1, 'valid'), 0, 8)).toEqual([0, 8]);
   });
 
+  test('these tests run on wasm, so the logits below check the windows read straight from its heap', () => {
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
   test('only CPU-side backends take the windowed pass (it reads each window back; a GPU would stall)', () => {
     expect(['wasm', 'cpu', 'webgl', 'webgpu'].map(windowedPays)).toEqual([true, true, false, false]);
   });
