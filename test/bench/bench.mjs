@@ -379,7 +379,7 @@ async function main() {
     lines.push(`| warm right-click → result stored (fetch, decode, thumbnail, messages) | ${r.backend} | ${r.pipeMs} ms | ${r.pipeVsBare.toFixed(2)}× bare |`);
   }
   lines.push('', `tensor leak over the paired runs: ${results.rows.map((r) => `${r.backend} ${r.tensorLeak}`).join(', ')}`);
-  if (results.firefox) lines.push(...firefoxLines(results.firefox, results.rows));
+  if (results.firefox) lines.push(...firefoxLines(results.firefox, results.rows, results.threads));
   if (results.models) {
     lines.push('', '| model (auto backend) | bare predict | our classify | ratio |', '|---|---:|---:|---:|');
     for (const m of results.models) lines.push(`| ${m.modelId} (${m.backend}) | ${m.bareMs} ms | ${m.engineClassifyMs} ms | ${m.classifyVsBare.toFixed(2)}× |`);
