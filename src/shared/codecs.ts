@@ -37,14 +37,20 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string
   return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** mulberry32: a small, fast, well-mixed 32-bit generator; uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
+/** mulberry32: a small, fast, well-mixed 32-bit generator; its 32-bit words, as signed integers. */
+export function seededInt32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;
     let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return t ^ (t >>> 14);
   };
+}
+
+/** mulberry32 (seededInt32's words), uniform in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  const next = seededInt32(seed);
+  return () => (next() >>> 0) / 4294967296;
 }

@@ -45,6 +45,18 @@ describe('Gaussian noise', () => {
     expect(ksDistance(v, 0.55)).toBeGreaterThan(critical); // and a 10 % wrong σ shows
   });
 
+  test('the tails: as many values beyond 3σ and 3.5σ as a normal has, on both sides (the ziggurat\'s tail branch)', () => {
+    const m = 4_000_000, big = gaussianNoise(m, 2, 11);
+    const beyond = (z: number, sign: number) => big.reduce((c, x) => c + (sign * x > z * 2 ? 1 : 0), 0);
+    // P(Z > 3) = 1.3499e-3, P(Z > 3.5) = 2.3263e-4 on each side
+    for (const [z, p] of [[3, 1.3499e-3], [3.5, 2.3263e-4]] as const) {
+      for (const sign of [1, -1]) {
+        const expected = m * p, se = Math.sqrt(m * p * (1 - p));
+        expect(Math.abs(beyond(z, sign) - expected)).toBeLessThan(5 * se);
+      }
+    }
+  });
+
   test('the same seed gives the same values; another seed, others; neighbouring values are uncorrelated', () => {
     expect(gaussianNoise(1000, 1, 7)).toEqual(gaussianNoise(1000, 1, 7));
     const a = gaussianNoise(1000, 1, 7), b = gaussianNoise(1000, 1, 8);
