@@ -13,7 +13,7 @@ import type { NetLensModel } from '../../src/engine/model';
 import { DEFAULT_METHOD, METHODS_LIST } from '../../src/features/explain/catalog';
 import { compareMaps, SANITY_THRESHOLD, withRandomisedTop } from '../../src/features/explain/sanity';
 import { getMethod } from '../../src/features/explain/registry';
-import { causalCurves, deletion, faithfulness, randomBaseline, randomMap, resizeMap, RANDOM_SEEDS, SUBSTRATES, type RandomBaseline, type Substrate } from '../../src/features/explain/metrics';
+import { causalCurves, deletion, faithfulness, randomBaseline, randomMap, rankPixels, resizeMap, RANDOM_SEEDS, SUBSTRATES, type RandomBaseline, type Substrate } from '../../src/features/explain/metrics';
 import { PHOTOS_DIR, ROOT, decodeJpeg, initBackend, loadModel } from '../unit/helpers';
 
 let model: NetLensModel;
@@ -51,7 +51,7 @@ test('faithfulness of every method on the shared photos', async () => {
     base.grey = await randomBaseline(adapter, x, target, 'grey', { batchSize: 11 });
     const randoms = Array.from({ length: RANDOM_SEEDS }, (_, i) => randomMap(224 * 224, i + 1));
     for (const s of ['black', 'blur'] as const) {
-      const aucs = (await causalCurves(adapter, x, randoms, target, deletion(s), { batchSize: 11 })).map((c) => c.auc);
+      const aucs = (await causalCurves(adapter, x, randoms.map(rankPixels), target, deletion(s), { batchSize: 11 })).map((c) => c.auc);
       const m = aucs.reduce((a, b) => a + b, 0) / aucs.length;
       base[s] = { ...base.grey, substrate: s, deletion: { mean: m, sd: Math.sqrt(aucs.reduce((a, v) => a + (v - m) ** 2, 0) / (aucs.length - 1)) } };
     }
@@ -68,7 +68,7 @@ test('faithfulness of every method on the shared photos', async () => {
       row.insertion = f.insertion.auc / base.grey.insertion.mean;
       row.road = f.road.score / base.grey.road.mean;
       for (const s of ['black', 'blur'] as const) {
-        const [c] = await causalCurves(adapter, x, [resizeMap(map, 224, 224)], target, deletion(s), { batchSize: 11 });
+        const [c] = await causalCurves(adapter, x, [rankPixels(resizeMap(map, 224, 224))], target, deletion(s), { batchSize: 11 });
         row[`deletion-${s}`] = c!.auc / base[s].deletion.mean;
       }
       perPhoto[photo]![id] = row;

@@ -158,7 +158,7 @@ describe('deletion curves', () => {
     const { model, seen } = counting();
     const input = tf.tidy(() => tf.linspace(0.2, 1, n * C).reshape([1, H, W, C]) as tf.Tensor4D);
     const before = tf.memory().numTensors;
-    const curves = await causalCurves(model, input, maps, { kind: 'class', index: 0 }, deletion('black'), { steps, batchSize: 4 });
+    const curves = await causalCurves(model, input, maps.map(rankPixels), { kind: 'class', index: 0 }, deletion('black'), { steps, batchSize: 4 });
     expect(tf.memory().numTensors).toBe(before);
     expect(seen.images).toBe(maps.length * (steps - 1) + 2);
     for (const [i, c] of curves.entries()) {
@@ -168,7 +168,7 @@ describe('deletion curves', () => {
     }
     // Ends handed in are used as they are, and not scored again.
     seen.images = 0;
-    const [c] = await causalCurves(model, input, [maps[0]!], { kind: 'class', index: 0 }, deletion('black'), { steps, ends: { start: 0.25, finish: 0.75 } });
+    const [c] = await causalCurves(model, input, [rankPixels(maps[0]!)], { kind: 'class', index: 0 }, deletion('black'), { steps, ends: { start: 0.25, finish: 0.75 } });
     expect(seen.images).toBe(steps - 1);
     expect([c!.probs[0], c!.probs[steps]]).toEqual([0.25, 0.75]);
     expect(c!.probs.slice(1, steps)).toEqual(curves[0]!.probs.slice(1, steps));
@@ -194,7 +194,7 @@ describe('deletion curves', () => {
     const input = tf.tidy(() => tf.linspace(0.2, 1, n * C).reshape([1, H, W, C]) as tf.Tensor4D);
     const noise = 0.01;
     const before = tf.memory().numTensors;
-    const got = await roadCurves(model, input, maps, { kind: 'class', index: 0 }, { noise });
+    const got = await roadCurves(model, input, maps.map(rankPixels), { kind: 'class', index: 0 }, { noise });
     expect(tf.memory().numTensors).toBe(before);
     for (const [i, map] of maps.entries()) {
       const order = rankPixels(map);

@@ -98,16 +98,15 @@ export interface CurveEnds { start: number; finish: number }
 type CurveOptions = RunOptions & { steps?: number; /** already scored (the random baseline's): not scored again */ ends?: CurveEnds };
 
 /**
- * The perturbation curves of several maps at once: step k of a map moves its pixels with rank < k·n/steps from
- * the start image to the finish image. Steps 0 and `steps` are the start and finish images themselves, the same
+ * The perturbation curves of several maps at once, each given as its pixel order (rankPixels): step k of a map
+ * moves the first k·n/steps pixels of its order from the start image to the finish image. Steps 0 and `steps` are the start and finish images themselves, the same
  * for every map: they are scored once. The other (map, step) images share batches.
  */
-export async function causalCurves(model: ExplainModel, input: tf.Tensor4D, saliencies: readonly ArrayLike<number>[], target: Target, perturbation: Perturbation, opts: CurveOptions = {}): Promise<Curve[]> {
+export async function causalCurves(model: ExplainModel, input: tf.Tensor4D, orders: readonly Uint32Array[], target: Target, perturbation: Perturbation, opts: CurveOptions = {}): Promise<Curve[]> {
   const steps = opts.steps ?? CURVE_STEPS;
   const [h, w] = model.inputShape;
-  const orders = saliencies.map(rankPixels);
   const { start, finish } = perturbation.endpoints(model, input);
-  const jobs = saliencies.flatMap((_, m) => Array.from({ length: steps - 1 }, (_, k) => [m, k + 1] as const));
+  const jobs = orders.flatMap((_, m) => Array.from({ length: steps - 1 }, (_, k) => [m, k + 1] as const));
   const probs: number[] = [];
   try {
     let ends = opts.ends;
@@ -128,7 +127,7 @@ export async function causalCurves(model: ExplainModel, input: tf.Tensor4D, sali
       p.dispose();
       opts.onProgress?.(b / jobs.length);
     }
-    return saliencies.map((_, m) => {
+    return orders.map((_, m) => {
       const ys = [ends.start, ...probs.slice(m * (steps - 1), (m + 1) * (steps - 1)), ends.finish];
       return { perturbation: perturbation.name, probs: ys, auc: trapezoidAuc(ys) };
     });
@@ -138,17 +137,17 @@ export async function causalCurves(model: ExplainModel, input: tf.Tensor4D, sali
 }
 
 /**
- * ROAD: the target's probability with the top 20/40/60/80 % of each map's pixels removed and imputed from their
- * neighbours (road.ts); the score is their mean (lower = the map found what the model needs).
+ * ROAD: the target's probability with the top 20/40/60/80 % of each map's pixels (its order, from rankPixels)
+ * removed and imputed from their neighbours (road.ts); the score is their mean (lower = the map found what the model needs).
  */
-export async function roadCurves(model: ExplainModel, input: tf.Tensor4D, saliencies: readonly ArrayLike<number>[], target: Target, opts: RunOptions & { noise?: number } = {}): Promise<{ levels: number[]; score: number }[]> {
+export async function roadCurves(model: ExplainModel, input: tf.Tensor4D, orders: readonly Uint32Array[], target: Target, opts: RunOptions & { noise?: number } = {}): Promise<{ levels: number[]; score: number }[]> {
   const [h, w] = model.inputShape;
   const noise = opts.noise ?? 0.01 * 255 * model.preprocess.scale;
   const out: { levels: number[]; score: number }[] = [];
-  for (const [i, s] of saliencies.entries()) {
+  for (const [i, order] of orders.entries()) {
     await throwIfAbortedAsync(opts.signal);
     // 1 where a pixel is removed: the first 20/40/60/80 % of the map's order, one level per image
-    const order = rankPixels(s), mask = new Float32Array(ROAD_LEVELS.length * h * w);
+    const mask = new Float32Array(ROAD_LEVELS.length * h * w);
     ROAD_LEVELS.forEach((l, b) => { for (let i = 0, n = Math.round(l * h * w); i < n; i++) mask[b * h * w + order[i]!] = 1; });
     const p = tf.tidy(() => {
       const removed = tf.tensor4d(mask, [ROAD_LEVELS.length, h, w, 1]);
@@ -158,7 +157,7 @@ export async function roadCurves(model: ExplainModel, input: tf.Tensor4D, salien
     const levels = Array.from(await p.data());
     p.dispose();
     out.push({ levels, score: levels.reduce((a, b) => a + b, 0) / levels.length });
-    opts.onProgress?.((i + 1) / saliencies.length);
+    opts.onProgress?.((i + 1) / orders.length);
   }
   return out;
 }
@@ -182,11 +181,12 @@ export const RANDOM_SEEDS = 10;
 /** The random-map baseline of an image and class: independent of the method, so it is computed once and reused. */
 export async function randomBaseline(model: ExplainModel, input: tf.Tensor4D, target: Target, substrate: Substrate, opts: RunOptions = {}, seeds = RANDOM_SEEDS): Promise<RandomBaseline> {
   const [h, w] = model.inputShape;
-  const maps = Array.from({ length: seeds }, (_, i) => randomMap(w * h, i + 1));
+  // each map's pixel order, sorted once for all three measures
+  const orders = Array.from({ length: seeds }, (_, i) => rankPixels(randomMap(w * h, i + 1)));
   const part = (from: number, share: number): RunOptions => ({ ...opts, onProgress: (f) => opts.onProgress?.(from + share * f) });
-  const del = await causalCurves(model, input, maps, target, deletion(substrate), part(0, 0.45));
-  const ins = await causalCurves(model, input, maps, target, insertion, part(0.45, 0.45));
-  const road = await roadCurves(model, input, maps, target, part(0.9, 0.1));
+  const del = await causalCurves(model, input, orders, target, deletion(substrate), part(0, 0.45));
+  const ins = await causalCurves(model, input, orders, target, insertion, part(0.45, 0.45));
+  const road = await roadCurves(model, input, orders, target, part(0.9, 0.1));
   const meanCurve = (cs: Curve[]) => cs[0]!.probs.map((_, i) => mean(cs.map((c) => c.probs[i]!)));
   const stat = (xs: number[]): Stat => ({ mean: mean(xs), sd: sd(xs) });
   return {
@@ -208,14 +208,14 @@ export interface Faithfulness {
 export async function faithfulness(model: ExplainModel, input: tf.Tensor4D, map: SaliencyMap, target: Target, opts: RunOptions & { substrate?: Substrate; baseline?: RandomBaseline } = {}): Promise<Faithfulness> {
   const [h, w] = model.inputShape;
   const substrate = opts.baseline?.substrate ?? opts.substrate ?? 'grey';
-  const values = resizeMap(map, w, h);
+  const order = rankPixels(resizeMap(map, w, h)); // sorted once for all three measures
   const share = opts.baseline ? 1 : 0.3;
   const part = (from: number, f: number): RunOptions => ({ ...opts, onProgress: (x) => opts.onProgress?.(from + f * x) });
   // the random baseline's curves already went through both ends of each perturbation, on this image and class
   const ends = (curve: number[] | undefined) => (curve?.length === CURVE_STEPS + 1 ? { ends: { start: curve[0]!, finish: curve[CURVE_STEPS]! } } : {});
-  const [del] = await causalCurves(model, input, [values], target, deletion(substrate), { ...part(0, share * 0.45), ...ends(opts.baseline?.deletionCurve) });
-  const [ins] = await causalCurves(model, input, [values], target, insertion, { ...part(share * 0.45, share * 0.45), ...ends(opts.baseline?.insertionCurve) });
-  const [road] = await roadCurves(model, input, [values], target, part(share * 0.9, share * 0.1));
+  const [del] = await causalCurves(model, input, [order], target, deletion(substrate), { ...part(0, share * 0.45), ...ends(opts.baseline?.deletionCurve) });
+  const [ins] = await causalCurves(model, input, [order], target, insertion, { ...part(share * 0.45, share * 0.45), ...ends(opts.baseline?.insertionCurve) });
+  const [road] = await roadCurves(model, input, [order], target, part(share * 0.9, share * 0.1));
   const random = opts.baseline ?? await randomBaseline(model, input, target, substrate, part(share, 1 - share));
   return { substrate, deletion: del!, insertion: ins!, road: road!, random };
 }
